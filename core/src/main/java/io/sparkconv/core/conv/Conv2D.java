@@ -1,16 +1,30 @@
 package io.sparkconv.core.conv;
 
+import io.sparkconv.core.activation.Activation;
+import io.sparkconv.core.kernel.ConvKernel;
+import io.sparkconv.core.kernel.FilterShape;
+import io.sparkconv.core.kernel.KernelProvider;
+import io.sparkconv.core.kernel.PackedWeights;
 import io.sparkconv.core.keras.KerasLayerConfig;
+import io.sparkconv.core.tensor.DataFormat;
+import io.sparkconv.core.tensor.FloatTensor;
+import io.sparkconv.core.tensor.Layouts;
+import io.sparkconv.core.tensor.Shapes;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Keras {@code Conv2D} in Java: the public face of the core module.
  *
- * <p>SKELETON (to be completed): forward pass, weights, runner (kernel owner); builder, config, losses,
- * constraints and initialization (spec owner) delegate to their packages.
+ * <p>Forward pass, weights and runners live here; builder, config, losses, constraints and initialization
+ * delegate to their packages. Weights are immutable snapshots packed lazily once per kernel, so a layer can
+ * be shared by threads; each thread uses its own {@link Runner}.
  */
 public final class Conv2D {
 
     private final Conv2DSpec spec;
+    /** The current weights with their packed forms; replaced as a whole by setWeights. */
+    private volatile Weights weights;
 
     public Conv2D(Conv2DSpec spec) {
         this.spec = spec;
@@ -33,5 +47,287 @@ public final class Conv2D {
 
     public Conv2DSpec spec() {
         return spec;
+    }
+
+    // ---- weights, forward pass and runner (kernel owner) ----
+
+    /**
+     * Sets the weights: kernel {@code (kh, kw, Cin/groups, filters)} in C order, whose length fixes the
+     * input channels, and bias {@code (filters)} (required when use_bias, else null). Both are copied.
+     */
+    public void setWeights(float[] kernelHWIO, float[] biasOrNull) {
+        if (kernelHWIO == null) {
+            throw new IllegalArgumentException("kernel is missing: expected an array of shape "
+                    + kernelShapeText("Cin/groups"));
+        }
+        int perChannel = spec.kernelHeight() * spec.kernelWidth() * spec.filters();
+        if (kernelHWIO.length == 0 || kernelHWIO.length % perChannel != 0) {
+            throw new IllegalArgumentException("kernel has " + kernelHWIO.length + " values, expected shape "
+                    + kernelShapeText("Cin/groups") + ", i.e. a positive multiple of " + perChannel + " values");
+        }
+        setWeightsChecked(kernelHWIO, kernelHWIO.length / perChannel, biasOrNull);
+    }
+
+    /** Sets the weights from tensors, checking their exact shapes: kernel {@code (kh, kw, Cin/groups, F)}, bias {@code (F)}. */
+    public void setWeights(FloatTensor kernel, FloatTensor biasOrNull) {
+        if (kernel == null) {
+            throw new IllegalArgumentException("kernel is missing: expected a tensor of shape "
+                    + kernelShapeText("Cin/groups"));
+        }
+        int[] ks = kernel.shape();
+        if (ks.length != 4 || ks[0] != spec.kernelHeight() || ks[1] != spec.kernelWidth() || ks[2] < 1
+                || ks[3] != spec.filters()) {
+            throw new IllegalArgumentException("kernel has shape " + Shapes.format(ks) + ", expected "
+                    + kernelShapeText("Cin/groups") + " with Cin/groups >= 1");
+        }
+        if (biasOrNull != null && biasOrNull.rank() != 1) {
+            throw new IllegalArgumentException("bias has shape " + Shapes.format(biasOrNull.shape())
+                    + ", expected (" + spec.filters() + ",)");
+        }
+        setWeightsChecked(kernel.data(), ks[2], biasOrNull == null ? null : biasOrNull.data());
+    }
+
+    private void setWeightsChecked(float[] kernelHWIO, int inChannelsPerGroup, float[] biasOrNull) {
+        if (spec.useBias() && biasOrNull == null) {
+            throw new IllegalArgumentException("use_bias=True: a bias of shape (" + spec.filters()
+                    + ",) is required");
+        }
+        if (!spec.useBias() && biasOrNull != null) {
+            throw new IllegalArgumentException("use_bias=False, but a bias of " + biasOrNull.length
+                    + " values was given: expected none");
+        }
+        if (biasOrNull != null && biasOrNull.length != spec.filters()) {
+            throw new IllegalArgumentException("bias has " + biasOrNull.length + " values, expected shape ("
+                    + spec.filters() + ",) (filters=" + spec.filters() + ")");
+        }
+        FilterShape shape = new FilterShape(spec.kernelHeight(), spec.kernelWidth(), inChannelsPerGroup,
+                spec.filters(), spec.groups());
+        weights = new Weights(shape, kernelHWIO.clone(), biasOrNull == null ? null : biasOrNull.clone());
+    }
+
+    private String kernelShapeText(String inChannels) {
+        return "(" + spec.kernelHeight() + ", " + spec.kernelWidth() + ", " + inChannels + ", " + spec.filters()
+                + ")";
+    }
+
+    /** Whether weights were set. */
+    public boolean hasWeights() {
+        return weights != null;
+    }
+
+    /** The kernel {@code (kh, kw, Cin/groups, F)} in C order (a copy). */
+    public float[] kernel() {
+        return requireWeights().kernel.clone();
+    }
+
+    /** The bias {@code (F)} (a copy), or null when the layer has no bias. */
+    public float[] bias() {
+        Weights w = requireWeights();
+        return w.bias == null ? null : w.bias.clone();
+    }
+
+    /** The kernel's shape {@code (kh, kw, Cin/groups, F)}. */
+    public int[] kernelShape() {
+        FilterShape s = requireWeights().shape;
+        return new int[] {s.height(), s.width(), s.inChannelsPerGroup(), s.filters()};
+    }
+
+    /** Input channels the weights expect ({@code Cin}), or -1 before weights are set. */
+    public int inputChannels() {
+        Weights w = weights;
+        return w == null ? -1 : w.shape.inChannelsPerGroup() * spec.groups();
+    }
+
+    /**
+     * The output shape (4-D, in the layer's data format) for a 4-D input shape; checks the input (rank,
+     * channels against groups and the kernel when set, VALID input at least the dilated kernel).
+     */
+    public int[] outputShape(int[] inputShape) {
+        Weights w = weights;
+        ConvGeometry g = ConvGeometry.of(spec, inputShape, w == null ? -1 : w.shape.inChannelsPerGroup());
+        int[] out = g.outputShape(inputShape[0]);
+        Shapes.size(out);
+        return out;
+    }
+
+    /** The geometry for a 4-D input shape in the layer's data format, checked as {@link #outputShape}. */
+    public ConvGeometry geometry(int[] inputShape) {
+        Weights w = weights;
+        return ConvGeometry.of(spec, inputShape, w == null ? -1 : w.shape.inChannelsPerGroup());
+    }
+
+    /** Convolution, bias and activation of a 4-D batch in the layer's data format, on the JVM's kernel. */
+    public FloatTensor forward(FloatTensor x) {
+        return forward(x, KernelProvider.get());
+    }
+
+    /** As {@link #forward(FloatTensor)} on the given kernel (tests and benchmarks compare kernels). */
+    public FloatTensor forward(FloatTensor x, ConvKernel kernel) {
+        Objects.requireNonNull(kernel, "kernel");
+        if (x == null) {
+            throw new IllegalArgumentException("input is missing: expected a 4-D tensor");
+        }
+        Weights w = requireWeights();
+        ConvGeometry g = ConvGeometry.of(spec, x.shape(), w.shape.inChannelsPerGroup());
+        int batch = x.dim(0);
+        FloatTensor y = FloatTensor.zeros(g.outputShape(batch));
+        if (batch > 0) {
+            new Runner(this, g, batch, kernel, false).run(x.data(), 0, batch, y.data(), 0);
+        }
+        return y;
+    }
+
+    /**
+     * A reusable runner for images of {@code height x width x channels} and batches of at most
+     * {@code maxBatch}, on the JVM's kernel. The geometry is checked here, once; the weights are packed once
+     * per layer and kernel.
+     */
+    public Runner newRunner(int height, int width, int channels, int maxBatch) {
+        return newRunner(height, width, channels, maxBatch, KernelProvider.get());
+    }
+
+    /** As {@link #newRunner(int, int, int, int)} on the given kernel. */
+    public Runner newRunner(int height, int width, int channels, int maxBatch, ConvKernel kernel) {
+        Objects.requireNonNull(kernel, "kernel");
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("maxBatch=" + maxBatch + ": expected >= 1");
+        }
+        Weights w = requireWeights();
+        ConvGeometry g = ConvGeometry.of(spec, height, width, channels, w.shape.inChannelsPerGroup());
+        return new Runner(this, g, maxBatch, kernel, true);
+    }
+
+    private Weights requireWeights() {
+        Weights w = weights;
+        if (w == null) {
+            throw new IllegalStateException("layer " + (spec.name() == null ? "conv2d" : spec.name())
+                    + " has no weights yet: call setWeights(kernel, bias) or initializeWeights(channels, seed)");
+        }
+        return w;
+    }
+
+    /** Immutable weights plus their packed forms, one per kernel, made lazily and only once. */
+    private static final class Weights {
+        final FilterShape shape;
+        final float[] kernel;
+        final float[] bias;
+        private final ConcurrentHashMap<ConvKernel, PackedWeights> packed = new ConcurrentHashMap<>(4);
+
+        Weights(FilterShape shape, float[] kernel, float[] bias) {
+            this.shape = shape;
+            this.kernel = kernel;
+            this.bias = bias;
+        }
+
+        PackedWeights packedFor(ConvKernel k) {
+            PackedWeights p = packed.get(k);           // the common case: no lock, no allocation
+            return p != null ? p : packed.computeIfAbsent(k, kk -> kk.pack(shape, kernel, bias));
+        }
+    }
+
+    /**
+     * Runs the layer (conv, bias, activation) on batches of one image size, reusing its buffers: no
+     * allocation per call. Not thread-safe: use one runner per thread (they share the packed weights).
+     * A runner follows later {@link #setWeights} calls as long as the input channels stay the same.
+     */
+    public static final class Runner {
+        private final Conv2D layer;
+        private final ConvGeometry geometry;
+        private final ConvKernel kernel;
+        private final int maxBatch;
+        private final Activation activation;
+        private final float[] nhwcIn;
+        private final float[] nhwcOut;
+
+        Runner(Conv2D layer, ConvGeometry geometry, int maxBatch, ConvKernel kernel, boolean packNow) {
+            this.layer = layer;
+            this.geometry = geometry;
+            this.kernel = kernel;
+            this.maxBatch = maxBatch;
+            this.activation = layer.spec.activation();
+            int[] batchShape = geometry.inputShape(maxBatch);
+            Shapes.size(batchShape);
+            Shapes.size(geometry.outputShape(maxBatch));
+            boolean transpose = geometry.dataFormat() == DataFormat.CHANNELS_FIRST;
+            this.nhwcIn = transpose ? new float[maxBatch * geometry.inputImageSize()] : null;
+            this.nhwcOut = transpose ? new float[maxBatch * geometry.outputImageSize()] : null;
+            if (packNow) {
+                layer.requireWeights().packedFor(kernel);
+            }
+        }
+
+        /**
+         * Computes {@code batch} images from {@code in[inOffset..]} into {@code out[outOffset..]}, both in the
+         * layer's data format, {@link #inputImageSize()} and {@link #outputImageSize()} values per image.
+         */
+        public void run(float[] in, int inOffset, int batch, float[] out, int outOffset) {
+            if (batch < 0 || batch > maxBatch) {
+                throw new IllegalArgumentException("batch=" + batch + " is outside this runner's range 0.."
+                        + maxBatch + " (maxBatch)");
+            }
+            Objects.requireNonNull(in, "in");
+            Objects.requireNonNull(out, "out");
+            int inSize = batch * geometry.inputImageSize();
+            int outSize = batch * geometry.outputImageSize();
+            Objects.checkFromIndexSize(inOffset, inSize, in.length);
+            Objects.checkFromIndexSize(outOffset, outSize, out.length);
+            if (batch == 0) {
+                return;
+            }
+            Weights w = layer.requireWeights();
+            if (w.shape.inChannelsPerGroup() != geometry.inChannelsPerGroup()) {
+                throw new IllegalStateException("the layer's weights now expect " + w.shape.inChannelsPerGroup()
+                        * geometry.groups() + " input channels, but this runner was made for "
+                        + geometry.inChannels() + ": make a new runner");
+            }
+            PackedWeights packed = w.packedFor(kernel);
+            if (nhwcIn == null) {
+                kernel.convolve(geometry, packed, in, inOffset, batch, out, outOffset);
+            } else {                                    // channels_first: NHWC conv between two transposes (spec §3.4)
+                Layouts.nchwToNhwc(in, inOffset, nhwcIn, 0, batch, geometry.inChannels(), geometry.inHeight(),
+                        geometry.inWidth());
+                kernel.convolve(geometry, packed, nhwcIn, 0, batch, nhwcOut, 0);
+                Layouts.nhwcToNchw(nhwcOut, 0, out, outOffset, batch, geometry.filters(), geometry.outHeight(),
+                        geometry.outWidth());
+            }
+            if (activation != null) {                  // on the final layout: softmax's last axis is W for channels_first
+                activation.apply(out, outOffset, outSize, geometry.outputLastAxis());
+            }
+        }
+
+        /** The checked geometry this runner computes. */
+        public ConvGeometry geometry() {
+            return geometry;
+        }
+
+        public ConvKernel kernel() {
+            return kernel;
+        }
+
+        public int maxBatch() {
+            return maxBatch;
+        }
+
+        /** Shape of one output image in the layer's data format: {@code (outH, outW, F)} or {@code (F, outH, outW)}. */
+        public int[] outputShape() {
+            int[] s = geometry.outputShape(1);
+            return new int[] {s[1], s[2], s[3]};
+        }
+
+        /** Shape of one input image in the layer's data format. */
+        public int[] inputShape() {
+            int[] s = geometry.inputShape(1);
+            return new int[] {s[1], s[2], s[3]};
+        }
+
+        /** Values per input image. */
+        public int inputImageSize() {
+            return geometry.inputImageSize();
+        }
+
+        /** Values per output image. */
+        public int outputImageSize() {
+            return geometry.outputImageSize();
+        }
     }
 }
