@@ -3,7 +3,7 @@ package io.sparkconv.core.conv;
 import io.sparkconv.core.activation.Activation;
 import io.sparkconv.core.tensor.DataFormat;
 
-/** Builds layers for the kernel tests straight from a {@link Conv2DSpec}, independent of the builder. */
+/** Layers for the kernel tests, built with mutable fields so tests can vary one argument at a time. */
 public final class TestLayers {
 
     private TestLayers() {
@@ -23,13 +23,16 @@ public final class TestLayers {
         public int groups = 1;
         public Activation activation;
         public boolean useBias;
+        /** Null: TF 1.15, or Keras 2 when groups > 1 (groups exist from Keras 2 on). */
+        public KerasSemantics semantics;
 
         public Conv2DSpec spec() {
-            // groups exist from Keras 2 on; TF 1.15 semantics otherwise (the default)
-            KerasSemantics semantics = groups > 1 ? KerasSemantics.KERAS_2 : KerasSemantics.TF_1_15;
-            return new Conv2DSpec("conv2d", true, "float32", null, filters, kernelHeight, kernelWidth,
-                    strideHeight, strideWidth, padding, dataFormat, dilationHeight, dilationWidth, groups,
-                    activation, useBias, null, null, null, null, null, null, null, semantics);
+            KerasSemantics semantics = this.semantics != null ? this.semantics
+                    : groups > 1 ? KerasSemantics.KERAS_2 : KerasSemantics.TF_1_15;
+            Conv2DBuilder b = Conv2D.builder(filters, kernelHeight, kernelWidth).strides(strideHeight, strideWidth)
+                    .padding(padding).dataFormat(dataFormat).dilationRate(dilationHeight, dilationWidth)
+                    .groups(groups).useBias(useBias).semantics(semantics);
+            return (activation == null ? b.activation("linear") : b.activation(activation)).spec();
         }
 
         public Conv2D layer() {
