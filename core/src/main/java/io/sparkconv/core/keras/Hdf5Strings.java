@@ -14,11 +14,13 @@ final class Hdf5Strings {
     private Hdf5Strings() {
     }
 
+    /** Short metadata strings (keras_version, backend): anything over 4 KiB is not one. */
     static String readOptionalString(Node node, String name) {
         Attribute attribute = node.getAttribute(name);
         if (attribute == null) {
             return null;
         }
+        checkSize(attribute, node, 4096);
         Object data = attribute.getData();
         if (data instanceof String s) {
             return s;

@@ -197,7 +197,9 @@ public final class KerasModelFile implements AutoCloseable {
         checkNotTruncated(file, shown);
         HdfFile hdf;
         try {
-            hdf = new HdfFile(file);
+            hdf = openBounded(file);
+        } catch (IOException e) {
+            throw new KerasFileException("cannot read HDF5 file " + shown + ": " + e, e);
         } catch (RuntimeException | StackOverflowError e) {
             throw new KerasFileException("corrupt or truncated HDF5 file " + shown + ": " + e, e);
         }
@@ -209,6 +211,21 @@ public final class KerasModelFile implements AutoCloseable {
         } catch (RuntimeException | StackOverflowError e) {
             hdf.close();
             throw new KerasFileException("corrupt HDF5 file " + shown + ": " + e, e);
+        }
+    }
+
+    /**
+     * jhdf reading through a FileChannel allocates a heap buffer of whatever length a (possibly garbled) header
+     * claims; reading from a read-only memory map instead slices the map, so a bad length fails at once without
+     * allocating. Files too large for one map (over 2 GiB) fall back to the channel reader.
+     */
+    private static HdfFile openBounded(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size >= Integer.MAX_VALUE) {
+                return new HdfFile(file);
+            }
+            return HdfFile.fromByteBuffer(channel.map(FileChannel.MapMode.READ_ONLY, 0, size));
         }
     }
 
@@ -638,6 +655,11 @@ public final class KerasModelFile implements AutoCloseable {
         String s = NON_WORD.matcher(className).replaceAll("");
         s = CAPITALIZED_WORD.matcher(s).replaceAll("$1_$2");
         return LOWER_UPPER.matcher(s).replaceAll("$1_$2").toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The temporary copy of a .keras archive's model.weights.h5, deleted by {@link #close()}; null otherwise. */
+    Path temporaryWeightsFile() {
+        return tempWeightsFile;
     }
 
     @Override
