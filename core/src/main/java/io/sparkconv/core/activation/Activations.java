@@ -39,6 +39,7 @@ public final class Activations {
         Activation seluTf1 = elementwise("selu", x -> SELU_SCALE * (x > 0f ? x : SELU_ALPHA * elu(x)));
         Activation seluTf2 = elementwise("selu", x -> x < 0f ? SELU_SCALE_ALPHA * expMinusOne(x) : SELU_SCALE * x);
         Activation softplus = elementwise("softplus", Activations::softplus);
+        Activation softplusLog1p = elementwise("softplus", Activations::softplusLog1p);
         Activation softsign = elementwise("softsign", x -> x / (Math.abs(x) + 1f));
         Activation tanh = elementwise("tanh", x -> (float) Math.tanh(x));
         Activation sigmoid = elementwise("sigmoid", Activations::sigmoid);
@@ -53,8 +54,8 @@ public final class Activations {
 
         Activation swish = elementwise("swish", x -> x * sigmoid(x));
         Activation gelu = elementwise("gelu", Activations::gelu);
-        Activation mish = elementwise("mish", x -> x * (float) Math.tanh(softplus(x)));
-        for (Activation a : List.of(softmaxReciprocal, elu, seluTf2, softplus, softsign, swish, relu, gelu, tanh,
+        Activation mish = elementwise("mish", x -> x * (float) Math.tanh(softplusLog1p(x)));
+        for (Activation a : List.of(softmaxReciprocal, elu, seluTf2, softplusLog1p, softsign, swish, relu, gelu, tanh,
                 sigmoid, exponential, hardSigmoidLinear, linear, mish)) {
             KERAS_2.put(a.kerasName(), a);
         }
@@ -66,7 +67,7 @@ public final class Activations {
         KERAS_3.put("relu6", elementwise("relu6", x -> x != x ? x : Math.min(Math.max(x, 0f), 6f)));
         KERAS_3.put("elu", elu);
         KERAS_3.put("selu", seluTf2);
-        KERAS_3.put("softplus", softplus);
+        KERAS_3.put("softplus", softplusLog1p);
         KERAS_3.put("softsign", softsign);
         KERAS_3.put("silu", silu);
         KERAS_3.put("swish", silu);
@@ -87,7 +88,7 @@ public final class Activations {
                 x -> x != x ? x : Math.max(x, 0f) + (float) Math.expm1(Math.min(x, 0f))));
         KERAS_3.put("hard_shrink", elementwise("hard_shrink", x -> Math.abs(x) > 0.5f ? x : (x != x ? x : 0f)));
         KERAS_3.put("hard_tanh", elementwise("hard_tanh", x -> x != x ? x : Math.min(Math.max(x, -1f), 1f)));
-        KERAS_3.put("log_sigmoid", elementwise("log_sigmoid", x -> -softplus(-x)));
+        KERAS_3.put("log_sigmoid", elementwise("log_sigmoid", x -> -softplusLog1p(-x)));
         KERAS_3.put("soft_shrink", elementwise("soft_shrink",
                 x -> x > 0.5f ? x - 0.5f : (x < -0.5f ? x + 0.5f : (x != x ? x : 0f))));
         KERAS_3.put("squareplus", elementwise("squareplus", x -> (x + (float) Math.sqrt(x * x + 4f)) / 2f));
@@ -192,6 +193,21 @@ public final class Activations {
             return e;
         }
         return (float) Math.log(e + 1f);
+    }
+
+    /**
+     * The TF 2 softplus kernel (the runtime of Keras 2 and Keras 3): the same thresholds, but log1p(exp(x)) in
+     * the middle range, which differs from TF 1.15's log(exp(x) + 1) for x below about -5.
+     */
+    static float softplusLog1p(float x) {
+        if (x > -SOFTPLUS_THRESHOLD) {
+            return x;
+        }
+        float e = (float) Math.exp(x);
+        if (x < SOFTPLUS_THRESHOLD) {
+            return e;
+        }
+        return (float) Math.log1p(e);
     }
 
     static float sigmoid(float x) {

@@ -197,6 +197,115 @@ public final class Conv2D {
         return new Runner(this, g, maxBatch, kernel, true);
     }
 
+    // ---- initialization, penalties and constraints (spec owner) ----
+
+    /**
+     * Sets fresh weights for inputs with {@code inputChannels} channels, drawn by the layer's Keras initializers
+     * (kernel {@code (kh, kw, Cin/groups, F)}, then bias {@code (F)} when use_bias). The same seed gives the same
+     * weights on every machine and JDK; an initializer with its own {@code seed} uses that instead.
+     */
+    public void initializeWeights(int inputChannels, long seed) {
+        if (inputChannels <= 0) {
+            throw new IllegalArgumentException("inputChannels=" + inputChannels + ": expected a positive channel count");
+        }
+        if (inputChannels % spec.groups() != 0) {
+            throw new IllegalArgumentException("inputChannels=" + inputChannels + " is not divisible by groups="
+                    + spec.groups() + ": input channels must be a multiple of groups");
+        }
+        int[] kernelShape = spec.kernelShape(inputChannels);
+        float[] kernel = new float[Shapes.size(kernelShape)];
+        java.util.SplittableRandom root = new java.util.SplittableRandom(seed);
+        java.util.SplittableRandom kernelRandom = root.split();
+        java.util.SplittableRandom biasRandom = root.split();
+        fillWeight("kernel_initializer", spec.kernelInitializer(), kernel, kernelShape, kernelRandom);
+        float[] bias = null;
+        if (spec.useBias()) {
+            bias = new float[spec.filters()];
+            fillWeight("bias_initializer", spec.biasInitializer(), bias, new int[] {spec.filters()}, biasRandom);
+        }
+        setWeightsChecked(kernel, inputChannels / spec.groups(), bias);
+    }
+
+    private static void fillWeight(String argument, io.sparkconv.core.initializer.Initializer initializer,
+            float[] target, int[] shape, java.util.SplittableRandom layerRandom) {
+        java.util.SplittableRandom random = initializer.seed() == null ? layerRandom
+                : new java.util.SplittableRandom(initializer.seed());
+        try {
+            initializer.fill(target, shape, random);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(argument + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The kernel_regularizer penalty of the current kernel (0 without a regularizer); never divided (spec §6.2). */
+    public float kernelRegularizationLoss() {
+        io.sparkconv.core.regularizer.Regularizer r = spec.kernelRegularizer();
+        if (r == null) {
+            return 0f;
+        }
+        float[] kernel = requireWeights().kernel;
+        return r.penalty(kernel, 0, kernel.length);
+    }
+
+    /** The bias_regularizer penalty of the current bias (0 without a regularizer or bias). */
+    public float biasRegularizationLoss() {
+        io.sparkconv.core.regularizer.Regularizer r = spec.biasRegularizer();
+        float[] bias = requireWeights().bias;
+        if (r == null || bias == null) {
+            return 0f;
+        }
+        return r.penalty(bias, 0, bias.length);
+    }
+
+    /**
+     * The activity_regularizer penalty of an output batch of this layer (post-activation, spec §3.3), divided by
+     * the batch size where the layer's semantics divide (spec §6.3): TF 1.15 by plain division (an empty batch
+     * gives NaN, as in TF), Keras 2 and Keras 3.14+ by divide_no_nan (0 for an empty batch), Keras 3.0-3.13 not
+     * at all. 0 without a regularizer.
+     */
+    public float activityRegularizationLoss(FloatTensor output) {
+        if (output == null || output.rank() < 1) {
+            throw new IllegalArgumentException("output is " + (output == null ? "missing" : "a scalar")
+                    + ": expected the layer's output batch (batch first)");
+        }
+        io.sparkconv.core.regularizer.Regularizer r = spec.activityRegularizer();
+        if (r == null) {
+            return 0f;
+        }
+        float[] data = output.data();
+        float penalty = r.penalty(data, 0, data.length);
+        if (!spec.semantics().dividesActivityPenaltyByBatchSize()) {
+            return penalty;
+        }
+        float batch = output.dim(0);
+        if (spec.semantics() != KerasSemantics.TF_1_15 && batch == 0f) {
+            return 0f;
+        }
+        return penalty / batch;
+    }
+
+    /**
+     * Projects the current weights with the layer's kernel and bias constraints, as an optimizer does after each
+     * update (spec §7.2). Never called by the forward pass; without constraints the weights stay as they are.
+     */
+    public void applyConstraints() {
+        Weights w = requireWeights();
+        io.sparkconv.core.constraint.Constraint kc = spec.kernelConstraint();
+        io.sparkconv.core.constraint.Constraint bc = spec.biasConstraint();
+        if (kc == null && (bc == null || w.bias == null)) {
+            return;
+        }
+        float[] kernel = w.kernel.clone();
+        if (kc != null) {
+            kc.apply(kernel, kernelShape());
+        }
+        float[] bias = w.bias == null ? null : w.bias.clone();
+        if (bc != null && bias != null) {
+            bc.apply(bias, new int[] {bias.length});
+        }
+        setWeightsChecked(kernel, w.shape.inChannelsPerGroup(), bias);
+    }
+
     private Weights requireWeights() {
         Weights w = weights;
         if (w == null) {
