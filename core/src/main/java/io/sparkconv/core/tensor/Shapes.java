@@ -1,7 +1,5 @@
 package io.sparkconv.core.tensor;
 
-import java.util.Arrays;
-
 /** Size arithmetic for tensor shapes; every product is overflow-checked because the data lives in one array. */
 public final class Shapes {
 
@@ -16,7 +14,7 @@ public final class Shapes {
         int size = 1;
         for (int i = 0; i < shape.length; i++) {
             if (shape[i] < 0) {
-                throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has a negative dimension "
+                throw new IllegalArgumentException("shape " + format(shape) + " has a negative dimension "
                         + shape[i] + " at axis " + i + ": dimensions must be >= 0");
             }
             size = multiply(size, shape[i], shape);
@@ -29,7 +27,7 @@ public final class Shapes {
         try {
             return Math.multiplyExact(a, b);
         } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has more than "
+            throw new IllegalArgumentException("shape " + format(shape) + " has more than "
                     + Integer.MAX_VALUE + " elements, the most one Java array can hold", e);
         }
     }

@@ -1,0 +1,96 @@
+package io.sparkconv.core.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs in both surefire executions: with the Vector API module (the default one) and without it
+ * ({@code scalar-fallback}, which sets {@code sparkconv.expectVectorModule=false}).
+ */
+@Tag("kernel")
+class KernelProviderTest {
+
+    private static boolean vectorExpected() {
+        return !"false".equals(System.getProperty("sparkconv.expectVectorModule"));
+    }
+
+    @Test
+    void choosesTheVectorKernelExactlyWhenTheModuleIsInTheBootLayer() {
+        boolean expected = vectorExpected();
+        assertEquals(expected, KernelProvider.vectorModulePresent(), "module jdk.incubator.vector present");
+        assertEquals(expected ? "vector" : "scalar", KernelProvider.get().name(), "chosen kernel");
+        assertEquals(expected ? List.of("scalar", "vector") : List.of("scalar"),
+                KernelProvider.available().stream().map(ConvKernel::name).toList());
+        assertEquals(expected, KernelProvider.vector().isPresent());
+        assertSame(KernelProvider.get(), KernelProvider.get(), "chosen once");
+    }
+
+    @Test
+    void thePropertyForcesEitherKernel() {
+        ConvKernel scalar = KernelProvider.scalar();
+        ConvKernel fakeVector = new ScalarConvKernel();
+        assertSame(scalar, KernelProvider.choose("scalar", scalar, Optional.of(fakeVector)));
+        assertSame(scalar, KernelProvider.choose(" Scalar ", scalar, Optional.of(fakeVector)));
+        assertSame(fakeVector, KernelProvider.choose("vector", scalar, Optional.of(fakeVector)));
+        assertSame(fakeVector, KernelProvider.choose(null, scalar, Optional.of(fakeVector)));
+        assertSame(scalar, KernelProvider.choose(null, scalar, Optional.empty()));
+    }
+
+    @Test
+    void forcingVectorWithoutTheModuleFailsNamingTheFlag() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> KernelProvider.choose("vector", KernelProvider.scalar(), Optional.empty()));
+        assertTrue(e.getMessage().contains("--add-modules jdk.incubator.vector"), e.getMessage());
+        assertTrue(e.getMessage().contains("sparkconv.kernel=vector"), e.getMessage());
+    }
+
+    @Test
+    void anUnknownKernelNameIsRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> KernelProvider.choose("simd", KernelProvider.scalar(), Optional.empty()));
+        assertTrue(e.getMessage().contains("sparkconv.kernel=simd"), e.getMessage());
+        assertTrue(e.getMessage().contains("\"scalar\" or \"vector\""), e.getMessage());
+    }
+
+    @Test
+    void theFallbackWarnsOnceNamingTheFlag() {
+        Logger logger = Logger.getLogger(KernelProvider.class.getName());
+        List<LogRecord> records = new ArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(handler);
+        try {
+            KernelProvider.choose(null, KernelProvider.scalar(), Optional.empty());
+        } finally {
+            logger.removeHandler(handler);
+        }
+        List<LogRecord> warnings = records.stream().filter(r -> r.getLevel() == Level.WARNING).toList();
+        assertEquals(1, warnings.size(), "one warning");
+        assertTrue(warnings.get(0).getMessage().contains("--add-modules jdk.incubator.vector"),
+                warnings.get(0).getMessage());
+    }
+}
