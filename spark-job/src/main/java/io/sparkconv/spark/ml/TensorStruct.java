@@ -1,0 +1,51 @@
+package io.sparkconv.spark.ml;
+
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The column type of a tensor: {@code struct<shape: array<int>, data: array<float>>}, the values in C order.
+ * Plain SQL types, so it can be queried with SQL ({@code size(t.data)}, {@code t.shape[0]}) and written to
+ * Parquet, and fed to another {@link Conv2DTransformer}. One record holds one image: the shape has no batch axis.
+ */
+public final class TensorStruct {
+    public static final String SHAPE = "shape";
+    public static final String DATA = "data";
+
+    private static final StructType SCHEMA = new StructType(new StructField[] {
+        DataTypes.createStructField(SHAPE, DataTypes.createArrayType(DataTypes.IntegerType, false), false),
+        DataTypes.createStructField(DATA, DataTypes.createArrayType(DataTypes.FloatType, false), false)
+    });
+
+    private TensorStruct() {
+    }
+
+    /** {@code struct<shape: array<int>, data: array<float>>}, nothing nullable inside. */
+    public static StructType schema() {
+        return SCHEMA;
+    }
+
+    /** True for a struct with exactly the fields {@code shape: array<int>} and {@code data: array<float>}. */
+    public static boolean isTensorStruct(DataType type) {
+        if (!(type instanceof StructType struct) || struct.fields().length != 2) {
+            return false;
+        }
+        StructField shape = struct.fields()[0];
+        StructField data = struct.fields()[1];
+        return SHAPE.equals(shape.name()) && DATA.equals(data.name())
+                && shape.dataType() instanceof ArrayType shapeArray
+                && shapeArray.elementType().equals(DataTypes.IntegerType)
+                && data.dataType() instanceof ArrayType dataArray
+                && dataArray.elementType().equals(DataTypes.FloatType);
+    }
+
+    /** A tensor value for a row of a DataFrame; the arrays are wrapped as Scala Seqs, not copied. */
+    public static Row row(int[] shape, float[] data) {
+        return RowFactory.create(ArrayValues.wrap(shape), ArrayValues.wrap(data));
+    }
+}
