@@ -1,7 +1,13 @@
 package io.sparkconv.core.keras;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparkconv.core.conv.Conv2D;
+import io.sparkconv.core.conv.KerasJsonDefaults;
 import io.sparkconv.core.conv.KerasSemantics;
+import io.sparkconv.core.tensor.FloatTensor;
 
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
 
@@ -13,7 +19,10 @@ import java.util.List;
  * {@link #kernelAsStored()} is the array exactly as the file holds it.
  */
 public final class KerasConv2DLayer {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final String name;
+    private final Path file;
     private final String layerJson;
     private final String configJson;
     private final String kerasVersion;
@@ -28,11 +37,12 @@ public final class KerasConv2DLayer {
     private final List<Integer> outputShape;
     private final String conversion;
 
-    KerasConv2DLayer(String name, String layerJson, String configJson, String kerasVersion, String backend,
+    KerasConv2DLayer(String name, Path file, String layerJson, String configJson, String kerasVersion, String backend,
                      KerasSemantics semantics, int[] kernelShape, float[] kernel, int[] storedKernelShape,
                      float[] kernelAsStored, float[] bias, List<Integer> inputShape, List<Integer> outputShape,
                      String conversion) {
         this.name = name;
+        this.file = file;
         this.layerJson = layerJson;
         this.configJson = configJson;
         this.kerasVersion = kerasVersion;
@@ -118,5 +128,25 @@ public final class KerasConv2DLayer {
     /** The loading conversion applied to the stored kernel ({@code "none"}, or e.g. the Theano flip). */
     public String kernelConversion() {
         return conversion;
+    }
+
+    /**
+     * A core {@link Conv2D} with this layer's config (parsed with {@link #semantics()}; a missing data_format
+     * comes from keras.json as in Keras) and its weights set.
+     *
+     * @throws KerasFileException when the config is not one sparkconv accepts, naming the layer and file
+     */
+    public Conv2D toConv2D() {
+        try {
+            Conv2D conv = new Conv2D(KerasLayerConfig.parse(JSON.readTree(layerJson), semantics,
+                    KerasJsonDefaults.fromSystem()));
+            conv.setWeights(new FloatTensor(kernel, kernelShape),
+                    bias == null ? null : new FloatTensor(bias, bias.length));
+            return conv;
+        } catch (JsonProcessingException e) {
+            throw new KerasFileException("Conv2D layer '" + name + "' in " + file + ": " + e.getOriginalMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new KerasFileException("Conv2D layer '" + name + "' in " + file + ": " + e.getMessage(), e);
+        }
     }
 }

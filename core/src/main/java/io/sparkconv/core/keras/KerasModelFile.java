@@ -80,7 +80,8 @@ public final class KerasModelFile implements AutoCloseable {
         this.format = format;
         this.kerasVersion = kerasVersion;
         this.backend = backend;
-        this.semantics = semanticsFor(kerasVersion);
+        this.semantics = semanticsOf(kerasVersion, layerEntries.stream()
+                .filter(e -> CONV2D.equals(e.get("class_name").asText())).findFirst().orElse(null), path);
         this.hdf = hdf;
         this.weightsRoot = weightsRoot;
         this.tempWeightsFile = tempWeightsFile;
@@ -451,36 +452,19 @@ public final class KerasModelFile implements AutoCloseable {
     }
 
     /**
-     * The semantics a recorded keras_version implies: Keras 3.x -> KERAS_3; tf.keras of TF 2.1+ ("2.3.0-tf")
-     * and Keras 2.4+ -> KERAS_2; tf.keras of TF 1.x/2.0 ("2.2.4-tf"), standalone Keras 2.0-2.3 and anything
-     * older or absent -> TF_1_15.
+     * The semantics of the file: its recorded keras_version through {@link KerasSemantics#forKerasVersion}, or,
+     * when no version is recorded, what the first Conv2D config's form implies
+     * ({@link KerasLayerConfig#detectSemantics}).
      */
-    public static KerasSemantics semanticsFor(String kerasVersion) {
-        if (kerasVersion == null || kerasVersion.isBlank()) {
-            return KerasSemantics.TF_1_15;
-        }
-        String[] parts = kerasVersion.trim().split("[.\\-+]");
-        int major = leadingInt(parts[0]);
-        int minor = parts.length > 1 ? leadingInt(parts[1]) : 0;
-        if (major >= 3) {
-            return KerasSemantics.KERAS_3;
-        }
-        if (major == 2) {
-            boolean tfKeras = kerasVersion.endsWith("-tf");
-            if (tfKeras) {
-                return kerasVersion.startsWith("2.2.") ? KerasSemantics.TF_1_15 : KerasSemantics.KERAS_2;
+    private static KerasSemantics semanticsOf(String kerasVersion, JsonNode layerEntry, Path file) {
+        if (kerasVersion != null) {
+            try {
+                return KerasSemantics.forKerasVersion(kerasVersion);
+            } catch (IllegalArgumentException e) {
+                throw new KerasFileException("Keras model file " + file + ": " + e.getMessage(), e);
             }
-            return minor >= 4 ? KerasSemantics.KERAS_2 : KerasSemantics.TF_1_15;
         }
-        return KerasSemantics.TF_1_15;
-    }
-
-    private static int leadingInt(String s) {
-        int value = 0;
-        for (int i = 0; i < s.length() && Character.isDigit(s.charAt(i)) && value < 100_000; i++) {
-            value = value * 10 + (s.charAt(i) - '0');
-        }
-        return value;
+        return layerEntry == null ? KerasSemantics.TF_1_15 : KerasLayerConfig.detectSemantics(layerEntry);
     }
 
     // ---------------------------------------------------------------- public API
@@ -503,7 +487,7 @@ public final class KerasModelFile implements AutoCloseable {
         return backend;
     }
 
-    /** The semantics implied by {@link #kerasVersion()}, see {@link #semanticsFor(String)}. */
+    /** The semantics implied by {@link #kerasVersion()} (or, without one, by the Conv2D configs' form). */
     public KerasSemantics semantics() {
         return semantics;
     }
@@ -511,6 +495,15 @@ public final class KerasModelFile implements AutoCloseable {
     /** All layers of the model config, in config order. */
     public List<KerasLayerInfo> layers() {
         return layers;
+    }
+
+    /** Reads several Conv2D layers at once, in the order given. */
+    public List<KerasConv2DLayer> conv2dLayers(List<String> names) {
+        List<KerasConv2DLayer> out = new ArrayList<>(names.size());
+        for (String name : names) {
+            out.add(conv2dLayer(name));
+        }
+        return out;
     }
 
     /** Names of the Conv2D layers, in config order. */
@@ -554,8 +547,9 @@ public final class KerasModelFile implements AutoCloseable {
             }
             bias = stored[1];
         }
-        return new KerasConv2DLayer(name, layerJson(entry), entry.get("config").toString(), kerasVersion, backend,
-                semantics, loaded.shape(), loaded.kernel(), storedShapes[0], stored[0], bias, info.inputShape(),
+        KerasSemantics layerSemantics = kerasVersion != null ? semantics : semanticsOf(null, entry, path);
+        return new KerasConv2DLayer(name, path, layerJson(entry), entry.get("config").toString(), kerasVersion, backend,
+                layerSemantics, loaded.shape(), loaded.kernel(), storedShapes[0], stored[0], bias, info.inputShape(),
                 info.outputShape(), loaded.conversion());
     }
 

@@ -55,7 +55,7 @@ class KerasFixtureFilesTest {
                 JsonNode layerJson = JSON.readTree(layer.layerJson());
                 assertEquals("Conv2D", layerJson.get("class_name").asText());
                 assertEquals(expectedConfig, layerJson.get("config"));
-                assertEquals(KerasModelFile.semanticsFor(model.kerasVersion()), layer.semantics());
+                assertEquals(KerasSemantics.forKerasVersion(model.kerasVersion()), layer.semantics());
             }
         }
     }

@@ -205,16 +205,4 @@ class KerasWrittenFilesTest {
         assertEquals("batch_normalization", KerasModelFile.toSnakeCase("BatchNormalization"));
         assertEquals("depthwise_conv2d", KerasModelFile.toSnakeCase("DepthwiseConv2D"));
     }
-
-    @Test
-    void versionPolicy() {
-        assertEquals(KerasSemantics.TF_1_15, KerasModelFile.semanticsFor(null));
-        assertEquals(KerasSemantics.TF_1_15, KerasModelFile.semanticsFor("2.1.3"));
-        assertEquals(KerasSemantics.TF_1_15, KerasModelFile.semanticsFor("2.2.4-tf"));
-        assertEquals(KerasSemantics.KERAS_2, KerasModelFile.semanticsFor("2.3.0-tf"));
-        assertEquals(KerasSemantics.KERAS_2, KerasModelFile.semanticsFor("2.4.0"));
-        assertEquals(KerasSemantics.KERAS_2, KerasModelFile.semanticsFor("2.15.0"));
-        assertEquals(KerasSemantics.KERAS_3, KerasModelFile.semanticsFor("3.1.1"));
-        assertEquals(KerasSemantics.KERAS_3, KerasModelFile.semanticsFor("3.11.1"));
-    }
 }
