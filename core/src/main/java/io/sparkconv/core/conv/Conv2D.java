@@ -13,6 +13,12 @@ import io.sparkconv.core.tensor.Layouts;
 import io.sparkconv.core.tensor.Shapes;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Keras {@code Conv2D} in Java: the public face of the core module.
@@ -185,7 +191,7 @@ public final class Conv2D {
         int batch = x.dim(0);
         FloatTensor y = FloatTensor.zeros(g.outputShape(batch));
         if (batch > 0) {
-            new Runner(this, g, batch, kernel, false).run(x.data(), 0, batch, y.data(), 0);
+            new Runner(this, g, batch, kernel, false, 1).run(x.data(), 0, batch, y.data(), 0);
         }
         return y;
     }
@@ -201,13 +207,26 @@ public final class Conv2D {
 
     /** As {@link #newRunner(int, int, int, int)} on the given kernel. */
     public Runner newRunner(int height, int width, int channels, int maxBatch, ConvKernel kernel) {
+        return newRunner(height, width, channels, maxBatch, kernel, 1);
+    }
+
+    /**
+     * As {@link #newRunner(int, int, int, int, ConvKernel)}, splitting each batch by images over
+     * {@code threads} threads: the calling thread and {@code threads - 1} daemon threads the runner starts on
+     * its first multi-image call. Close the runner to stop them. Within Spark keep the default of 1 (Spark
+     * runs one task per core already).
+     */
+    public Runner newRunner(int height, int width, int channels, int maxBatch, ConvKernel kernel, int threads) {
         Objects.requireNonNull(kernel, "kernel");
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch=" + maxBatch + ": expected >= 1");
         }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads=" + threads + ": expected >= 1");
+        }
         Weights w = requireWeights();
         ConvGeometry g = ConvGeometry.of(spec, height, width, channels, w.shape.inChannelsPerGroup());
-        return new Runner(this, g, maxBatch, kernel, true);
+        return new Runner(this, g, maxBatch, kernel, true, threads);
     }
 
     // ---- initialization, penalties and constraints (spec owner) ----
@@ -349,10 +368,11 @@ public final class Conv2D {
 
     /**
      * Runs the layer (conv, bias, activation) on batches of one image size, reusing its buffers: no
-     * allocation per call. Not thread-safe: use one runner per thread (they share the packed weights).
-     * A runner follows later {@link #setWeights} calls as long as the input channels stay the same.
+     * allocation per call (with {@code threads > 1}, only the few task objects of the hand-off). Not
+     * thread-safe: use one runner per thread (they share the packed weights). A runner follows later
+     * {@link #setWeights} calls as long as the input channels stay the same.
      */
-    public static final class Runner {
+    public static final class Runner implements AutoCloseable {
         private final Conv2D layer;
         private final ConvGeometry geometry;
         private final ConvKernel kernel;
@@ -360,9 +380,14 @@ public final class Conv2D {
         private final Activation activation;
         private final float[] nhwcIn;
         private final float[] nhwcOut;
+        private final int threads;
+        private ExecutorService pool;                   // started on the first call that uses several threads
+        private final Future<?>[] pending;
 
-        Runner(Conv2D layer, ConvGeometry geometry, int maxBatch, ConvKernel kernel, boolean packNow) {
+        Runner(Conv2D layer, ConvGeometry geometry, int maxBatch, ConvKernel kernel, boolean packNow, int threads) {
             this.layer = layer;
+            this.threads = threads;
+            this.pending = new Future<?>[threads];
             this.geometry = geometry;
             this.kernel = kernel;
             this.maxBatch = maxBatch;
@@ -403,18 +428,84 @@ public final class Conv2D {
                         + geometry.inChannels() + ": make a new runner");
             }
             PackedWeights packed = w.packedFor(kernel);
+            int parts = Math.min(threads, batch);
+            if (parts == 1) {
+                runImages(packed, in, inOffset, 0, batch, out, outOffset);
+                return;
+            }
+            if (pool == null) {
+                pool = Executors.newFixedThreadPool(threads - 1, daemonThreads());
+            }
+            int first = 0;
+            for (int part = 0; part < parts; part++) {
+                int count = batch / parts + (part < batch % parts ? 1 : 0);
+                if (part == parts - 1) {
+                    runImages(packed, in, inOffset, first, count, out, outOffset);
+                } else {
+                    int start = first;
+                    pending[part] = pool.submit(() -> runImages(packed, in, inOffset, start, count, out, outOffset));
+                }
+                first += count;
+            }
+            for (int part = 0; part < parts - 1; part++) {
+                try {
+                    pending[part].get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for the convolution threads", e);
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    throw new IllegalStateException("a convolution thread failed", cause);
+                } finally {
+                    pending[part] = null;
+                }
+            }
+        }
+
+        /** Images {@code first .. first + count - 1} of the batch: conv, bias and activation. */
+        private void runImages(PackedWeights packed, float[] in, int inOffset, int first, int count, float[] out,
+                               int outOffset) {
+            int inStart = first * geometry.inputImageSize();
+            int outStart = first * geometry.outputImageSize();
             if (nhwcIn == null) {
-                kernel.convolve(geometry, packed, in, inOffset, batch, out, outOffset);
+                kernel.convolve(geometry, packed, in, inOffset + inStart, count, out, outOffset + outStart);
             } else {                                    // channels_first: NHWC conv between two transposes (spec §3.4)
-                Layouts.nchwToNhwc(in, inOffset, nhwcIn, 0, batch, geometry.inChannels(), geometry.inHeight(),
-                        geometry.inWidth());
-                kernel.convolve(geometry, packed, nhwcIn, 0, batch, nhwcOut, 0);
-                Layouts.nhwcToNchw(nhwcOut, 0, out, outOffset, batch, geometry.filters(), geometry.outHeight(),
-                        geometry.outWidth());
+                Layouts.nchwToNhwc(in, inOffset + inStart, nhwcIn, inStart, count, geometry.inChannels(),
+                        geometry.inHeight(), geometry.inWidth());
+                kernel.convolve(geometry, packed, nhwcIn, inStart, count, nhwcOut, outStart);
+                Layouts.nhwcToNchw(nhwcOut, outStart, out, outOffset + outStart, count, geometry.filters(),
+                        geometry.outHeight(), geometry.outWidth());
             }
             if (activation != null) {                  // on the final layout: softmax's last axis is W for channels_first
-                activation.apply(out, outOffset, outSize, geometry.outputLastAxis());
+                activation.apply(out, outOffset + outStart, count * geometry.outputImageSize(),
+                        geometry.outputLastAxis());
             }
+        }
+
+        private static ThreadFactory daemonThreads() {
+            AtomicInteger number = new AtomicInteger();
+            return task -> {
+                Thread t = new Thread(task, "sparkconv-conv-" + number.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            };
+        }
+
+        /** Stops this runner's threads, if it started any. */
+        @Override
+        public void close() {
+            if (pool != null) {
+                pool.shutdown();
+                pool = null;
+            }
+        }
+
+        /** Threads a call may use. */
+        public int threads() {
+            return threads;
         }
 
         /** The checked geometry this runner computes. */

@@ -86,6 +86,35 @@ class Conv2DRunnerTest {
         }
     }
 
+    @ParameterizedTest(name = "[{0}] a runner with 3 threads equals one thread, both formats")
+    @MethodSource("kernels")
+    void threadedRunnerEqualsSingleThreaded(ConvKernel kernel) {
+        for (DataFormat format : DataFormat.values()) {
+            TestLayers.Args a = TestLayers.args();
+            a.filters = 5;
+            a.padding = Padding.SAME;
+            a.dataFormat = format;
+            a.activation = Activations.get("softmax", KerasSemantics.TF_1_15);
+            Conv2D layer = a.layer();
+            layer.setWeights(random(31, 3 * 3 * 2 * 5), null);
+            float[] x = random(32, 7 * 6 * 8 * 2);
+            Conv2D.Runner single = layer.newRunner(6, 8, 2, 7, kernel);
+            float[] expected = new float[7 * single.outputImageSize()];
+            single.run(x, 0, 7, expected, 0);
+            try (Conv2D.Runner threaded = layer.newRunner(6, 8, 2, 7, kernel, 3)) {
+                assertEquals(3, threaded.threads());
+                for (int batch : new int[] {7, 2, 1}) {    // 3 parts, then fewer images than threads
+                    float[] out = new float[batch * threaded.outputImageSize()];
+                    threaded.run(x, 0, batch, out, 0);
+                    assertArrayEquals(Arrays.copyOf(expected, out.length), out, format + " batch " + batch);
+                }
+            }
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> layer(DataFormat.CHANNELS_LAST, 1, 1).newRunner(4, 4, 1, 1, kernel, 0));
+        assertTrue(e.getMessage().contains("threads=0"), e.getMessage());
+    }
+
     @ParameterizedTest(name = "[{0}] runner follows setWeights")
     @MethodSource("kernels")
     void runnerFollowsNewWeights(ConvKernel kernel) {
