@@ -506,6 +506,113 @@ public final class KerasModelFile implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Several Conv2D layers as core layers to apply one after the other, checked to chain: each layer's input
+     * channels equal the previous layer's filters, the data formats agree, and where the file records both,
+     * the previous output shape equals the next input shape (so a pooling layer between them is refused).
+     *
+     * @throws KerasFileException naming the first pair that does not chain
+     */
+    public List<io.sparkconv.core.conv.Conv2D> conv2dChain(List<String> names) {
+        if (names == null || names.isEmpty()) {
+            throw new IllegalArgumentException("no layer names given: expected one or more Conv2D layer names of "
+                    + path + " (" + String.join(", ", conv2dLayerNames()) + ")");
+        }
+        List<io.sparkconv.core.conv.Conv2D> chain = new ArrayList<>(names.size());
+        KerasConv2DLayer previous = null;
+        for (String name : names) {
+            KerasConv2DLayer layer = conv2dLayer(name);
+            io.sparkconv.core.conv.Conv2D conv = layer.toConv2D();
+            if (previous != null) {
+                io.sparkconv.core.conv.Conv2D before = chain.get(chain.size() - 1);
+                String pair = "layers '" + previous.name() + "' and '" + name + "' of " + path + " do not chain: ";
+                if (before.spec().dataFormat() != conv.spec().dataFormat()) {
+                    throw new KerasFileException(pair + "data formats " + before.spec().dataFormat() + " and "
+                            + conv.spec().dataFormat() + " differ");
+                }
+                if (conv.inputChannels() != previous.filters()) {
+                    throw new KerasFileException(pair + "'" + previous.name() + "' outputs " + previous.filters()
+                            + " channels but '" + name + "' takes " + conv.inputChannels());
+                }
+                String between = layerBetween(layerIndexByName.get(previous.name()), layerIndexByName.get(name));
+                if (between != null) {
+                    throw new KerasFileException(pair + "in the model '" + name + "' does not take '" + previous.name()
+                            + "''s output directly (" + between + ")");
+                }
+                if (previous.outputShape() != null && layer.inputShape() != null
+                        && !previous.outputShape().equals(layer.inputShape())) {
+                    throw new KerasFileException(pair + "'" + previous.name() + "' outputs "
+                            + KerasLayerInfo.formatShape(previous.outputShape()) + " but '" + name + "' takes "
+                            + KerasLayerInfo.formatShape(layer.inputShape()));
+                }
+            }
+            chain.add(conv);
+            previous = layer;
+        }
+        return chain;
+    }
+
+    /** Layers that are the identity at inference, so two Conv2D layers with only these between them chain. */
+    private static final java.util.Set<String> INFERENCE_IDENTITY = java.util.Set.of("Dropout", "SpatialDropout2D",
+            "GaussianDropout", "GaussianNoise", "AlphaDropout", "ActivityRegularization");
+
+    /**
+     * Null when layer {@code to} takes layer {@code from}'s output directly (or through inference-time identity
+     * layers only); otherwise a description of what sits between them.
+     */
+    private String layerBetween(int from, int to) {
+        boolean functional = layerEntries.get(to).has("inbound_nodes");
+        if (!functional) {
+            if (to <= from) {
+                return "it comes before it";
+            }
+            for (int i = from + 1; i < to; i++) {
+                if (!INFERENCE_IDENTITY.contains(layers.get(i).className())) {
+                    return "a " + layers.get(i).className() + " layer '" + layers.get(i).name() + "' sits between them";
+                }
+            }
+            return null;
+        }
+        int current = to;
+        for (int steps = 0; steps < layerEntries.size(); steps++) {
+            String inbound = singleInbound(layerEntries.get(current));
+            if (inbound == null) {
+                return "'" + layers.get(current).name() + "' has no single inbound layer";
+            }
+            Integer index = layerIndexByName.get(inbound);
+            if (index == null) {
+                return "its input '" + inbound + "' is not a layer of the model";
+            }
+            if (index == from) {
+                return null;
+            }
+            if (!INFERENCE_IDENTITY.contains(layers.get(index).className())) {
+                return "it takes the output of " + layers.get(index).className() + " '" + inbound + "'";
+            }
+            current = index;
+        }
+        return "the inbound layers form a cycle";
+    }
+
+    /** The one inbound layer name of a Functional layer entry (Keras 2 and Keras 3 forms), else null. */
+    private static String singleInbound(JsonNode entry) {
+        JsonNode nodes = entry.get("inbound_nodes");
+        if (nodes == null || !nodes.isArray() || nodes.size() != 1) {
+            return null;
+        }
+        JsonNode node = nodes.get(0);
+        if (node.isArray()) {
+            return node.size() == 1 && node.get(0).isArray() && node.get(0).size() > 0
+                    ? node.get(0).get(0).asText() : null;
+        }
+        JsonNode args = node.path("args");
+        if (!args.isArray() || args.size() != 1) {
+            return null;
+        }
+        JsonNode history = args.get(0).path("config").path("keras_history");
+        return history.isArray() && history.size() > 0 ? history.get(0).asText() : null;
+    }
+
     /** Names of the Conv2D layers, in config order. */
     public List<String> conv2dLayerNames() {
         return layers.stream().filter(KerasLayerInfo::runnable).map(KerasLayerInfo::name).collect(Collectors.toList());

@@ -172,4 +172,47 @@ class KerasConv2DForwardTest {
         assertTrue(parse.getMessage().contains("Conv2D layer 'c'") && parse.getMessage().contains("no_such_activation"),
                 parse.getMessage());
     }
+
+    @Test
+    void consecutiveConv2DLayersChainAndOthersAreRefused() throws Exception {
+        KerasFixtures.Fixture toyResnet = KerasFixtures.byId("kotlindl-toyresnet-weights-only");
+        try (KerasModelFile model = toyResnet.open()) {
+            List<Conv2D> chain = model.conv2dChain(List.of("conv2d_34", "conv2d_35"));
+            assertEquals(2, chain.size());
+            FloatTensor x = randomInput(JSON.readTree("{\"batch_input_shape\": [null, 28, 28, 1]}"), 1, 3);
+            FloatTensor expected = model.conv2dLayer("conv2d_35").toConv2D()
+                    .forward(model.conv2dLayer("conv2d_34").toConv2D().forward(x));
+            assertArrayEquals(expected.data(), chain.get(1).forward(chain.get(0).forward(x)).data());
+            KerasFileException pooled = assertThrows(KerasFileException.class,
+                    () -> model.conv2dChain(List.of("conv2d_35", "conv2d_36")));
+            assertTrue(pooled.getMessage().contains("do not chain")
+                    && pooled.getMessage().contains("MaxPooling2D 'max_pooling2d_5'"), pooled.getMessage());
+        }
+        try (KerasModelFile model = KerasFixtures.byId("keras3-mnist-keras-3.1.1").open()) {
+            KerasFileException e = assertThrows(KerasFileException.class,
+                    () -> model.conv2dChain(List.of("conv2d", "conv2d_1")));
+            assertTrue(e.getMessage().contains("do not chain") && e.getMessage().contains("MaxPooling2D"), e.getMessage());
+        }
+        // Sequential with a Dropout (the identity at inference) between two Conv2D layers chains.
+        float[][][][] k1 = kernel(3, 3, 2, 4, 0.5f);
+        float[][][][] k2 = kernel(1, 1, 4, 3, -0.5f);
+        List<KerasTestFiles.Layer> layers = List.of(
+                conv("a", conv2dConfig("a", 4, 3, 3, ""), k1, new float[] {1, 2, 3, 4}),
+                new KerasTestFiles.Layer("drop", "Dropout", "{\"name\": \"drop\", \"rate\": 0.5}", List.of()),
+                conv("b", conv2dConfig("b", 3, 1, 1, ""), k2, new float[] {1, 2, 3}),
+                conv("c", conv2dConfig("c", 3, 1, 1, ""), kernel(1, 1, 2, 3, 1f), new float[] {1, 2, 3}));
+        Path file = dir.resolve("chain.h5");
+        // No batch_input_shape: the channel check of the chain is what catches 'c' (its kernel takes 2 channels).
+        KerasTestFiles.writeLegacyHdf5(file, layers, KerasTestFiles.sequentialJson(layers, null, null),
+                "2.6.0", "tensorflow", true, 0);
+        try (KerasModelFile model = KerasModelFile.open(file)) {
+            assertEquals(2, model.conv2dChain(List.of("a", "b")).size());
+            KerasFileException channels = assertThrows(KerasFileException.class,
+                    () -> model.conv2dChain(List.of("b", "c")));
+            assertTrue(channels.getMessage().contains("'b' outputs 3 channels but 'c' takes 2"), channels.getMessage());
+            KerasFileException order = assertThrows(KerasFileException.class,
+                    () -> model.conv2dChain(List.of("b", "a")));
+            assertTrue(order.getMessage().contains("do not chain"), order.getMessage());
+        }
+    }
 }
