@@ -64,6 +64,9 @@ public final class VectorConvKernel implements ConvKernel {
     @Override
     public void convolve(ConvGeometry g, PackedWeights weights, float[] in, int inOffset, int batch,
                          float[] out, int outOffset) {
+        if (FastPaths.convolve(g, weights, in, inOffset, batch, out, outOffset)) {
+            return;
+        }
         final int inH = g.inHeight(), inW = g.inWidth(), inC = g.inChannels();
         final int outH = g.outHeight(), outW = g.outWidth(), filters = g.filters();
         final int kw = g.kernelWidth(), kh = g.kernelHeight();

@@ -1,0 +1,127 @@
+package io.sparkconv.bench;
+
+import io.sparkconv.core.conv.ConvGeometry;
+import io.sparkconv.core.kernel.ConvKernel;
+import io.sparkconv.core.kernel.KernelProvider;
+import io.sparkconv.core.kernel.PackedWeights;
+import io.sparkconv.core.kernel.ParallelConvKernel;
+import io.sparkconv.core.tensor.DataFormat;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * One shape's buffers and every implementation compared on it, with the same random input and kernel
+ * (uniform in [-1, 1), never zero). Output buffers are allocated once and reused. Before timing, each of
+ * our implementations is checked against TensorFlow's output, so a fast but wrong path cannot be timed.
+ */
+final class Workload implements AutoCloseable {
+
+    /** Implementations in the order the benchmark rotates through them; naive is single-threaded only. */
+    static List<String> implementations(int threads) {
+        return threads == 1 ? List.of("vector", "scalar", "naive", "tensorflow")
+                : List.of("vector", "scalar", "tensorflow");
+    }
+
+    final Shape shape;
+    final int threads;
+    private final float[] input;
+    private final float[] kernel;
+    private final float[] zeroBias;
+    private final float[] output;
+    private final ConvGeometry geometry;
+    private final ConvKernel vector;
+    private final ConvKernel scalar;
+    private final PackedWeights vectorWeights;
+    private final PackedWeights scalarWeights;
+    private final TensorFlowConv tensorFlow;
+
+    Workload(Shape shape, int threads) {
+        this.shape = shape;
+        this.threads = threads;
+        SplittableRandom random = new SplittableRandom(42 + shape.ordinal());
+        input = randoms(random, shape.inputSize());
+        kernel = randoms(random, shape.kernelSize());
+        zeroBias = new float[shape.filters];
+        output = new float[shape.outputSize()];
+        int padBottom = Math.max(0, (shape.outHeight - 1) * shape.strideHeight
+                + (shape.kernelHeight - 1) * shape.dilationHeight + 1 - shape.height - shape.padTop);
+        int padRight = Math.max(0, (shape.outWidth - 1) * shape.strideWidth
+                + (shape.kernelWidth - 1) * shape.dilationWidth + 1 - shape.width - shape.padLeft);
+        geometry = new ConvGeometry(DataFormat.CHANNELS_LAST, shape.height, shape.width, shape.channels,
+                shape.outHeight, shape.outWidth, shape.filters, shape.kernelHeight, shape.kernelWidth,
+                shape.strideHeight, shape.strideWidth, shape.dilationHeight, shape.dilationWidth, shape.padTop,
+                padBottom, shape.padLeft, padRight, 1);
+        ConvKernel vectorKernel = KernelProvider.vector().orElseThrow(() -> new IllegalStateException(
+                "the vector kernel is not available: run with " + KernelProvider.VECTOR_FLAG));
+        vector = threads == 1 ? vectorKernel : new ParallelConvKernel(vectorKernel, threads);
+        scalar = threads == 1 ? KernelProvider.scalar() : new ParallelConvKernel(KernelProvider.scalar(), threads);
+        // Bias off, as in TensorFlow's bare Conv2D op: both sides compute exactly the convolution.
+        vectorWeights = vector.pack(geometry.filterShape(), kernel, null);
+        scalarWeights = scalar.pack(geometry.filterShape(), kernel, null);
+        tensorFlow = new TensorFlowConv(shape, input, kernel, threads);
+    }
+
+    private static float[] randoms(SplittableRandom random, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            float v;
+            do {
+                v = (float) (random.nextDouble() * 2 - 1);
+            } while (v == 0f);
+            a[i] = v;
+        }
+        return a;
+    }
+
+    void run(String implementation) {
+        switch (implementation) {
+            case "vector" -> vector.convolve(geometry, vectorWeights, input, 0, shape.batch, output, 0);
+            case "scalar" -> scalar.convolve(geometry, scalarWeights, input, 0, shape.batch, output, 0);
+            case "naive" -> NaiveConv.run(shape, input, kernel, zeroBias, output);
+            case "tensorflow" -> tensorFlow.run();
+            default -> throw new IllegalArgumentException("unknown implementation " + implementation);
+        }
+    }
+
+    /**
+     * Runs each of our implementations once and compares with TensorFlow: the largest absolute difference
+     * must stay within a float32 tolerance scaled by the sum length (KH*KW*C products of values in [-1, 1)).
+     */
+    void checkAgainstTensorFlow() {
+        float[] expected = new float[output.length];
+        tensorFlow.runInto(expected);
+        int taps = shape.kernelHeight * shape.kernelWidth * shape.channels;
+        double tolerance = 1e-5 * taps + 1e-5;
+        for (String implementation : implementations(threads)) {
+            if (implementation.equals("tensorflow")) {
+                continue;
+            }
+            java.util.Arrays.fill(output, Float.NaN);
+            run(implementation);
+            double worst = 0;
+            for (int i = 0; i < expected.length; i++) {
+                double d = Math.abs(output[i] - expected[i]);
+                if (!(d <= worst)) {
+                    worst = Double.isNaN(d) ? Double.POSITIVE_INFINITY : d;
+                }
+            }
+            if (worst > tolerance) {
+                throw new IllegalStateException(String.format(Locale.ROOT,
+                        "%s on shape %s at %d threads differs from TensorFlow by %.3g (tolerance %.3g)",
+                        implementation, shape.name(), threads, worst, tolerance));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        tensorFlow.close();
+        for (ConvKernel k : new ArrayList<>(List.of(vector, scalar))) {
+            if (k instanceof ParallelConvKernel p) {
+                p.close();
+            }
+        }
+    }
+}

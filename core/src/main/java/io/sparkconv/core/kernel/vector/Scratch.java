@@ -1,0 +1,74 @@
+package io.sparkconv.core.kernel.vector;
+
+import io.sparkconv.core.conv.ConvGeometry;
+import java.util.Arrays;
+
+/**
+ * One thread's scratch buffers for the fast paths, kept between calls so a batch allocates nothing. The
+ * zero-padded input buffer's borders are written only with zeros, so it is cleared only when the geometry
+ * (hence the border positions) changes.
+ */
+final class Scratch {
+
+    private static final ThreadLocal<Scratch> OF_THREAD = ThreadLocal.withInitial(Scratch::new);
+
+    private float[] padded = new float[0];
+    private ConvGeometry paddedFor;
+    private float[] row = new float[0];
+    private float[] small = new float[0];
+    private float[] tile = new float[0];
+    private float[] weights = new float[0];
+    private int[] taps = new int[0];
+
+    static Scratch ofThread() {
+        return OF_THREAD.get();
+    }
+
+    /** A buffer of at least {@code size} values whose parts never written for {@code g} are zero. */
+    float[] padded(ConvGeometry g, int size) {
+        if (padded.length < size) {
+            padded = new float[size];
+            paddedFor = g;
+        } else if (!g.equals(paddedFor)) {
+            Arrays.fill(padded, 0, size, 0f);
+            paddedFor = g;
+        }
+        return padded;
+    }
+
+    /** A buffer of at least {@code size} values with stale contents: the caller clears what it needs. */
+    float[] row(int size) {
+        if (row.length < size) {
+            row = new float[size];
+        }
+        return row;
+    }
+
+    float[] small(int size) {
+        if (small.length < size) {
+            small = new float[size];
+        }
+        return small;
+    }
+
+    float[] tile(int size) {
+        if (tile.length < size) {
+            tile = new float[size];
+        }
+        return tile;
+    }
+
+    int[] taps(int size) {
+        if (taps.length < size) {
+            taps = new int[size];
+        }
+        return taps;
+    }
+
+    float[] weights(int size) {
+        if (weights.length < size) {
+            weights = new float[size];
+        }
+        return weights;
+    }
+}
