@@ -8,6 +8,7 @@ import io.jhdf.Superblock;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
+import io.sparkconv.core.conv.Conv2D;
 import io.sparkconv.core.conv.KerasSemantics;
 
 import java.io.IOException;
@@ -20,11 +21,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
@@ -146,8 +151,8 @@ public final class KerasModelFile implements AutoCloseable {
             for (long offset = 0; offset + 8 <= size; offset = offset == 0 ? 512 : offset * 2) {
                 ByteBuffer probe = ByteBuffer.allocate(8);
                 channel.read(probe, offset);
-                if (java.util.Arrays.equals(probe.array(), HDF5_SIGNATURE)) {
-                    return offset == 0 ? "hdf5" : "hdf5@" + offset;
+                if (Arrays.equals(probe.array(), HDF5_SIGNATURE)) {
+                    return "hdf5";
                 }
             }
         } catch (IOException e) {
@@ -174,7 +179,7 @@ public final class KerasModelFile implements AutoCloseable {
             for (; offset + 8 <= size; offset = offset == 0 ? 512 : offset * 2) {
                 ByteBuffer probe = ByteBuffer.allocate(8);
                 channel.read(probe, offset);
-                if (java.util.Arrays.equals(probe.array(), HDF5_SIGNATURE)) {
+                if (Arrays.equals(probe.array(), HDF5_SIGNATURE)) {
                     break;
                 }
             }
@@ -513,18 +518,18 @@ public final class KerasModelFile implements AutoCloseable {
      *
      * @throws KerasFileException naming the first pair that does not chain
      */
-    public List<io.sparkconv.core.conv.Conv2D> conv2dChain(List<String> names) {
+    public List<Conv2D> conv2dChain(List<String> names) {
         if (names == null || names.isEmpty()) {
             throw new IllegalArgumentException("no layer names given: expected one or more Conv2D layer names of "
                     + path + " (" + String.join(", ", conv2dLayerNames()) + ")");
         }
-        List<io.sparkconv.core.conv.Conv2D> chain = new ArrayList<>(names.size());
+        List<Conv2D> chain = new ArrayList<>(names.size());
         KerasConv2DLayer previous = null;
         for (String name : names) {
             KerasConv2DLayer layer = conv2dLayer(name);
-            io.sparkconv.core.conv.Conv2D conv = layer.toConv2D();
+            Conv2D conv = layer.toConv2D();
             if (previous != null) {
-                io.sparkconv.core.conv.Conv2D before = chain.get(chain.size() - 1);
+                Conv2D before = chain.get(chain.size() - 1);
                 String pair = "layers '" + previous.name() + "' and '" + name + "' of " + path + " do not chain: ";
                 if (before.spec().dataFormat() != conv.spec().dataFormat()) {
                     throw new KerasFileException(pair + "data formats " + before.spec().dataFormat() + " and "
@@ -553,7 +558,7 @@ public final class KerasModelFile implements AutoCloseable {
     }
 
     /** Layers that are the identity at inference, so two Conv2D layers with only these between them chain. */
-    private static final java.util.Set<String> INFERENCE_IDENTITY = java.util.Set.of("Dropout", "SpatialDropout2D",
+    private static final Set<String> INFERENCE_IDENTITY = Set.of("Dropout", "SpatialDropout2D",
             "GaussianDropout", "GaussianNoise", "AlphaDropout", "ActivityRegularization");
 
     /**
@@ -616,6 +621,41 @@ public final class KerasModelFile implements AutoCloseable {
     /** Names of the Conv2D layers, in config order. */
     public List<String> conv2dLayerNames() {
         return layers.stream().filter(KerasLayerInfo::runnable).map(KerasLayerInfo::name).collect(Collectors.toList());
+    }
+
+    /**
+     * A printable description: the file, its format, keras_version, backend and semantics, then one row per
+     * layer with its class, name, input and output shapes and whether sparkconv can run it.
+     */
+    public String summary() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("file: ").append(path).append('\n')
+                .append("format: ").append(format.description()).append('\n')
+                .append("keras_version: ").append(kerasVersion == null ? "(not recorded)" : kerasVersion)
+                .append(", backend: ").append(backend == null ? "(not recorded)" : backend)
+                .append(", semantics: ").append(semantics).append('\n');
+        String[] header = {"#", "name", "class", "input shape", "output shape", "sparkconv"};
+        List<String[]> rows = new ArrayList<>();
+        rows.add(header);
+        for (KerasLayerInfo l : layers) {
+            rows.add(new String[] {Integer.toString(l.index()), l.name(), l.className(),
+                    KerasLayerInfo.formatShape(l.inputShape()), KerasLayerInfo.formatShape(l.outputShape()),
+                    l.runnable() ? "yes" : "no"});
+        }
+        int[] widths = new int[header.length];
+        for (String[] row : rows) {
+            for (int c = 0; c < row.length; c++) {
+                widths[c] = Math.max(widths[c], row[c].length());
+            }
+        }
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int c = 0; c < row.length; c++) {
+                line.append(c == 0 ? "" : "  ").append(String.format("%-" + widths[c] + "s", row[c]));
+            }
+            sb.append(line.toString().stripTrailing()).append('\n');
+        }
+        return sb.toString();
     }
 
     /** Reads one Conv2D layer's config and weights. */
@@ -746,16 +786,16 @@ public final class KerasModelFile implements AutoCloseable {
         return names;
     }
 
-    private static final java.util.regex.Pattern NON_WORD =
-            java.util.regex.Pattern.compile("\\W+", java.util.regex.Pattern.UNICODE_CHARACTER_CLASS);
-    private static final java.util.regex.Pattern CAPITALIZED_WORD = java.util.regex.Pattern.compile("(.)([A-Z][a-z]+)");
-    private static final java.util.regex.Pattern LOWER_UPPER = java.util.regex.Pattern.compile("([a-z])([A-Z])");
+    private static final Pattern NON_WORD =
+            Pattern.compile("\\W+", Pattern.UNICODE_CHARACTER_CLASS);
+    private static final Pattern CAPITALIZED_WORD = Pattern.compile("(.)([A-Z][a-z]+)");
+    private static final Pattern LOWER_UPPER = Pattern.compile("([a-z])([A-Z])");
 
     /** Keras 3's {@code naming.to_snake_case}: Conv2D -> conv2d, MaxPooling2D -> max_pooling2d. */
     static String toSnakeCase(String className) {
         String s = NON_WORD.matcher(className).replaceAll("");
         s = CAPITALIZED_WORD.matcher(s).replaceAll("$1_$2");
-        return LOWER_UPPER.matcher(s).replaceAll("$1_$2").toLowerCase(java.util.Locale.ROOT);
+        return LOWER_UPPER.matcher(s).replaceAll("$1_$2").toLowerCase(Locale.ROOT);
     }
 
     /** The temporary copy of a .keras archive's model.weights.h5, deleted by {@link #close()}; null otherwise. */

@@ -126,4 +126,18 @@ class KerasFixtureFilesTest {
             assertEquals(16, (int) second.inputShape().get(3));
         }
     }
+
+    @Test
+    void summaryListsEveryLayer() {
+        try (KerasModelFile model = KerasFixtures.byId("keras3-mnist-keras-3.1.1").open()) {
+            String summary = model.summary();
+            assertTrue(summary.contains("keras_version: 3.1.1, backend: (not recorded), semantics: KERAS_3"), summary);
+            assertTrue(summary.contains("format: Keras 3 .keras archive"), summary);
+            String conv = summary.lines().filter(l -> l.contains(" conv2d ")).findFirst().orElseThrow();
+            assertTrue(conv.matches("\\d+\\s+conv2d\\s+Conv2D\\s+\\(None, 28, 28, 1\\)\\s+\\(None, 26, 26, 32\\)\\s+yes"), conv);
+            String pool = summary.lines().filter(l -> l.contains(" max_pooling2d ")).findFirst().orElseThrow();
+            assertTrue(pool.endsWith("no"), pool);
+            assertEquals(model.layers().size() + 4, summary.lines().count(), summary);
+        }
+    }
 }
