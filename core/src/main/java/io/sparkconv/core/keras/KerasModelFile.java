@@ -557,6 +557,8 @@ public final class KerasModelFile implements AutoCloseable {
         return chain;
     }
 
+    private static final Set<String> NESTED_MODELS = Set.of("Sequential", "Functional", "Model");
+
     /** Layers that are the identity at inference, so two Conv2D layers with only these between them chain. */
     private static final Set<String> INFERENCE_IDENTITY = Set.of("Dropout", "SpatialDropout2D",
             "GaussianDropout", "GaussianNoise", "AlphaDropout", "ActivityRegularization");
@@ -662,8 +664,12 @@ public final class KerasModelFile implements AutoCloseable {
     public KerasConv2DLayer conv2dLayer(String name) {
         Integer index = layerIndexByName.get(name);
         if (index == null) {
+            List<String> nested = layers.stream().filter(l -> NESTED_MODELS.contains(l.className()))
+                    .map(KerasLayerInfo::name).collect(Collectors.toList());
             throw new KerasFileException("no layer named '" + name + "' in " + path + "; its layers are: "
-                    + layers.stream().map(KerasLayerInfo::name).collect(Collectors.joining(", ")));
+                    + layers.stream().map(KerasLayerInfo::name).collect(Collectors.joining(", "))
+                    + (nested.isEmpty() ? "" : " (layers inside the nested model(s) " + String.join(", ", nested)
+                    + " cannot be read yet)"));
         }
         KerasLayerInfo info = layers.get(index);
         if (!CONV2D.equals(info.className())) {

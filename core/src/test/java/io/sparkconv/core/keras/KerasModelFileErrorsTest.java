@@ -92,6 +92,22 @@ class KerasModelFileErrorsTest {
     }
 
     @Test
+    void layersOfNestedModelsAreNamedAsUnsupported() throws Exception {
+        List<KerasTestFiles.Layer> layers = List.of(
+                conv("conv2d", conv2dConfig("conv2d", 4, 3, 3, ""), kernel(3, 3, 2, 4, 0.5f), new float[] {1, 2, 3, 4}),
+                new KerasTestFiles.Layer("base", "Sequential", "{\"name\": \"base\", \"layers\": [{\"class_name\": "
+                        + "\"Conv2D\", \"config\": " + conv2dConfig("inner", 1, 1, 1, "") + "}]}", List.of()));
+        Path file = dir.resolve("nested.h5");
+        KerasTestFiles.writeLegacyHdf5(file, layers, KerasTestFiles.sequentialJson(layers, null, null), "2.6.0",
+                "tensorflow", true, 0);
+        try (KerasModelFile model = KerasModelFile.open(file)) {
+            assertEquals("Sequential", model.layers().get(1).className());
+            assertContains(message(() -> model.conv2dLayer("inner")), "no layer named 'inner'", "conv2d, base",
+                    "nested model(s) base cannot be read yet");
+        }
+    }
+
+    @Test
     void layerIsNotAConv2D() {
         Path file = smallModel("m.h5");
         try (KerasModelFile model = KerasModelFile.open(file)) {
