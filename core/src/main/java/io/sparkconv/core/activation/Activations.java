@@ -304,11 +304,8 @@ public final class Activations {
         public void apply(float[] values, int offset, int length, int lastAxisSize) {
             for (int row = offset, end = offset + length; row < end; row += lastAxisSize) {
                 float max = Float.NEGATIVE_INFINITY;
-                boolean nan = false;
                 for (int i = row; i < row + lastAxisSize; i++) {
-                    float v = values[i];
-                    nan |= v != v;
-                    max = Math.max(max, v);
+                    max = Math.max(max, values[i]); // NaN-propagating, so a NaN row gives NaN everywhere
                 }
                 float sum = 0f;
                 for (int i = row; i < row + lastAxisSize; i++) {
@@ -319,11 +316,11 @@ public final class Activations {
                 if (reciprocal) {
                     float inverse = 1f / sum;
                     for (int i = row; i < row + lastAxisSize; i++) {
-                        values[i] = nan ? Float.NaN : values[i] * inverse;
+                        values[i] = values[i] * inverse;
                     }
                 } else {
                     for (int i = row; i < row + lastAxisSize; i++) {
-                        values[i] = nan ? Float.NaN : values[i] / sum;
+                        values[i] = values[i] / sum;
                     }
                 }
             }

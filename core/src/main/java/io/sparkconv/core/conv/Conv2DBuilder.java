@@ -262,9 +262,11 @@ public final class Conv2DBuilder {
         return new Conv2DSpec(name, trainable, dtype, batchInputShape, filters, kernelSize[0], kernelSize[1],
                 strides[0], strides[1], resolvedPadding, resolvedFormat, dilationRate[0], dilationRate[1], groups,
                 resolvedActivation, useBias, initializer("kernel_initializer", kernelInitializer),
-                initializer("bias_initializer", biasInitializer), regularizer(kernelRegularizer),
-                regularizer(biasRegularizer), regularizer(activityRegularizer), constraint(kernelConstraint),
-                constraint(biasConstraint), semantics);
+                initializer("bias_initializer", biasInitializer), regularizer("kernel_regularizer", kernelRegularizer),
+                regularizer("bias_regularizer", biasRegularizer),
+                regularizer("activity_regularizer", activityRegularizer),
+                constraint("kernel_constraint", kernelConstraint), constraint("bias_constraint", biasConstraint),
+                semantics);
     }
 
     /** Validates the arguments and creates the layer. */
@@ -283,17 +285,25 @@ public final class Conv2DBuilder {
         }
     }
 
-    private Regularizer regularizer(Object value) {
+    private Regularizer regularizer(String argument, Object value) {
         if (value == null || value instanceof Regularizer) {
             return (Regularizer) value;
         }
-        return Regularizers.get((String) value, semantics);
+        try {
+            return Regularizers.get((String) value, semantics);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(argument + ": " + e.getMessage(), e);
+        }
     }
 
-    private Constraint constraint(Object value) {
+    private Constraint constraint(String argument, Object value) {
         if (value == null || value instanceof Constraint) {
             return (Constraint) value;
         }
-        return Constraints.get((String) value, semantics);
+        try {
+            return Constraints.get((String) value, semantics);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(argument + ": " + e.getMessage(), e);
+        }
     }
 }

@@ -40,7 +40,9 @@ import java.util.Set;
  *
  * <p>Writes the TF 1.15 form exactly as {@code json.dumps(layer.get_config())} wrapped in class_name/config
  * does: key order, initializers and regularizers as TF 1.15 serializes them, float32 factors widened to double,
- * {@code batch_input_shape} only when given, {@code groups} only when not 1 (TF 1.15 has no groups).
+ * {@code batch_input_shape} only when given, {@code groups} only when not 1 (TF 1.15 has no groups). A layer
+ * with Keras 2 or Keras 3 semantics also gets a root-level {@code "keras_version"} (as Keras model JSON has)
+ * so that reading it back restores those semantics.
  */
 public final class KerasLayerConfig {
 
@@ -53,7 +55,10 @@ public final class KerasLayerConfig {
     private KerasLayerConfig() {
     }
 
-    /** Parses a layer config; the semantics are inferred from its form. */
+    /**
+     * Parses a layer config. The semantics come from a root-level {@code "keras_version"} (as in Keras model JSON,
+     * and as {@link #toJson} writes for layers that do not follow TF 1.15), else from the config's form.
+     */
     public static Conv2DSpec parse(String json) {
         return parse(json, (String) null);
     }
@@ -64,6 +69,9 @@ public final class KerasLayerConfig {
      */
     public static Conv2DSpec parse(String json, String kerasVersion) {
         JsonNode root = readTree(json);
+        if (kerasVersion == null && root.path("keras_version").isTextual()) {
+            kerasVersion = root.get("keras_version").asText(); // written by toJson for non-TF-1.15 layers
+        }
         KerasSemantics semantics = kerasVersion == null ? detectSemantics(root)
                 : KerasSemantics.forKerasVersion(kerasVersion);
         return parse(root, semantics, KerasJsonDefaults.fromSystem());
@@ -178,6 +186,12 @@ public final class KerasLayerConfig {
         Map<String, Object> layer = new LinkedHashMap<>();
         layer.put("class_name", "Conv2D");
         layer.put("config", config);
+        String version = representativeVersion(spec.semantics());
+        if (version != null) {
+            // Keeps the layer's meaning (activation formulas, names, activity-penalty division) through a
+            // toJson/parse round trip, e.g. when a Spark job ships the layer as JSON.
+            layer.put("keras_version", version);
+        }
         StringWriter out = new StringWriter();
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             g.setPrettyPrinter(new PythonJson.Separators());
@@ -186,6 +200,20 @@ public final class KerasLayerConfig {
             throw new UncheckedIOException(e);
         }
         return out.toString();
+    }
+
+    /** A keras_version that {@link KerasSemantics#forKerasVersion} maps back to {@code semantics}; null for TF 1.15. */
+    static String representativeVersion(KerasSemantics semantics) {
+        switch (semantics) {
+            case KERAS_2:
+                return "2.15.0";
+            case KERAS_3:
+                return "3.0.0";
+            case KERAS_3_14:
+                return "3.14.0";
+            default:
+                return null;
+        }
     }
 
     private static Map<String, Object> serialize(Object part) {

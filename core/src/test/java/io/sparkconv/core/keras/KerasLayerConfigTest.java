@@ -198,6 +198,29 @@ class KerasLayerConfigTest {
     }
 
     @Test
+    void semanticsSurviveTheJsonRoundTrip() {
+        for (KerasSemantics s : KerasSemantics.values()) {
+            Conv2D conv = Conv2D.builder(4, 3).dataFormat("channels_last").semantics(s).activation("hard_sigmoid")
+                    .activityRegularizer("l2").build();
+            String json = conv.toConfig();
+            assertEquals(s != KerasSemantics.TF_1_15, json.contains("\"keras_version\""), json);
+            Conv2D back = Conv2D.fromConfig(json);
+            assertEquals(s, back.spec().semantics(), json);
+            assertEquals(json, back.toConfig());
+            float[] x = {2.6f};
+            back.spec().activation().apply(x, 0, 1, 1);
+            assertEquals(s.isKeras3() ? 5.6f / 6f : 1f, x[0], 1e-7f, s.toString());
+        }
+        // gelu exists only after TF 1.15: its layer must come back as a Keras 3 layer, not fail.
+        String gelu = Conv2D.builder(2, 1).dataFormat("channels_last").semantics(KerasSemantics.KERAS_3)
+                .activation("gelu").build().toConfig();
+        assertTrue(gelu.endsWith("\"bias_constraint\": null}, \"keras_version\": \"3.0.0\"}"), gelu);
+        assertEquals("gelu", Conv2D.fromConfig(gelu).spec().activation().kerasName());
+        // An explicit version wins over the embedded one.
+        assertEquals(KerasSemantics.KERAS_3_14, KerasLayerConfig.parse(gelu, "3.15.0").semantics());
+    }
+
+    @Test
     void pythonFloatRepr() {
         assertEquals("0.009999999776482582", PythonJson.repr(0.01f));
         assertEquals("9.999999747378752e-05", PythonJson.repr(1e-4f));
