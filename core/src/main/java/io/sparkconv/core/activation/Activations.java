@@ -33,8 +33,8 @@ public final class Activations {
     private static final Map<String, String> KERAS_3_UNSUPPORTED = new LinkedHashMap<>();
 
     static {
-        Activation linear = elementwise("linear", x -> x);
-        Activation relu = elementwise("relu", Activations::relu);
+        Activation linear = new Linear();
+        Activation relu = new Relu();
         Activation elu = elementwise("elu", Activations::elu);
         Activation seluTf1 = elementwise("selu", x -> SELU_SCALE * (x > 0f ? x : SELU_ALPHA * elu(x)));
         Activation seluTf2 = elementwise("selu", x -> x < 0f ? SELU_SCALE_ALPHA * expMinusOne(x) : SELU_SCALE * x);
@@ -277,6 +277,44 @@ public final class Activations {
         @Override
         public String toString() {
             return name;
+        }
+    }
+
+    /** The identity: leaves the values alone (no pass over the output at all). */
+    private static final class Linear implements Activation {
+        @Override
+        public String kerasName() {
+            return "linear";
+        }
+
+        @Override
+        public void apply(float[] values, int offset, int length, int lastAxisSize) {
+            // identity
+        }
+
+        @Override
+        public String toString() {
+            return "linear";
+        }
+    }
+
+    /** relu as its own loop: the most common activation should not pay for a shared, megamorphic call site. */
+    private static final class Relu implements Activation {
+        @Override
+        public String kerasName() {
+            return "relu";
+        }
+
+        @Override
+        public void apply(float[] values, int offset, int length, int lastAxisSize) {
+            for (int i = offset, end = offset + length; i < end; i++) {
+                values[i] = relu(values[i]);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "relu";
         }
     }
 

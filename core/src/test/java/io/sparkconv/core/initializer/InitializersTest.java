@@ -229,6 +229,30 @@ class InitializersTest {
     }
 
     @Test
+    void splittableRandomIsSplitMix64SoTheWeightsAreTheSameOnEveryJdk() {
+        // SplitMix64 (Steele, Lea and Flood 2014) written out independently: if a JDK ever changed
+        // SplittableRandom's generator, seeded weights would change with it, and this test would say so.
+        for (long seed : new long[] {0L, 42L, -7L, Long.MAX_VALUE}) {
+            SplittableRandom jdk = new SplittableRandom(seed);
+            long state = seed;
+            for (int i = 0; i < 100; i++) {
+                state += 0x9e3779b97f4a7c15L;
+                long z = state;
+                z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+                z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+                z = z ^ (z >>> 31);
+                assertEquals(z, jdk.nextLong(), "draw " + i + " of seed " + seed);
+            }
+        }
+        // nextDouble is the top 53 bits of nextLong.
+        SplittableRandom a = new SplittableRandom(5);
+        SplittableRandom b = new SplittableRandom(5);
+        for (int i = 0; i < 100; i++) {
+            assertEquals((a.nextLong() >>> 11) * 0x1.0p-53, b.nextDouble());
+        }
+    }
+
+    @Test
     void namesAndSerializationPerSemantics() {
         assertEquals("VarianceScaling", Initializers.get("he_normal", KerasSemantics.TF_1_15).className());
         assertEquals(List.of("scale", "mode", "distribution", "seed", "dtype"),
