@@ -36,4 +36,15 @@ public final class NonNeg implements Constraint {
     public String toString() {
         return keras3 ? "NonNeg(maximum)" : "NonNeg(multiply)";
     }
+
+    /** Equal when both use the same formula (TF 1.15/Keras 2 multiply, or Keras 3 maximum). */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof NonNeg o && o.keras3 == keras3;
+    }
+
+    @Override
+    public int hashCode() {
+        return Boolean.hashCode(keras3);
+    }
 }

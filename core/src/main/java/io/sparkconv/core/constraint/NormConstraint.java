@@ -207,4 +207,15 @@ public final class NormConstraint implements Constraint {
     public String toString() {
         return className() + config();
     }
+
+    /** Equal when the class name and config are, i.e. when both serialize the same. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof NormConstraint o && className().equals(o.className()) && config().equals(o.config());
+    }
+
+    @Override
+    public int hashCode() {
+        return className().hashCode() * 31 + config().hashCode();
+    }
 }

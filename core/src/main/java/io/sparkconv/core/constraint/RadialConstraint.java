@@ -64,4 +64,20 @@ public final class RadialConstraint implements Constraint {
             }
         }
     }
+
+    /** Equal when the class name and config are, i.e. when both serialize the same. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof RadialConstraint o && className().equals(o.className()) && config().equals(o.config());
+    }
+
+    @Override
+    public int hashCode() {
+        return className().hashCode() * 31 + config().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return className() + config();
+    }
 }

@@ -39,4 +39,20 @@ public final class Identity implements Initializer {
             target[i * shape[1] + i] = gain.floatValue();
         }
     }
+
+    /** Equal when the class name and config are, i.e. when both serialize the same. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Identity o && className().equals(o.className()) && config().equals(o.config());
+    }
+
+    @Override
+    public int hashCode() {
+        return className().hashCode() * 31 + config().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return className() + config();
+    }
 }

@@ -90,4 +90,20 @@ public final class Orthogonal implements Initializer {
             }
         }
     }
+
+    /** Equal when the class name and config are, i.e. when both serialize the same. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Orthogonal o && className().equals(o.className()) && config().equals(o.config());
+    }
+
+    @Override
+    public int hashCode() {
+        return className().hashCode() * 31 + config().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return className() + config();
+    }
 }

@@ -44,4 +44,20 @@ public final class RandomNormal implements Initializer {
     public void fill(float[] target, int[] shape, SplittableRandom random) {
         Distributions.normal(target, mean.doubleValue(), stddev.doubleValue(), random);
     }
+
+    /** Equal when the class name and config are, i.e. when both serialize the same. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof RandomNormal o && className().equals(o.className()) && config().equals(o.config());
+    }
+
+    @Override
+    public int hashCode() {
+        return className().hashCode() * 31 + config().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return className() + config();
+    }
 }

@@ -48,4 +48,20 @@ public final class RandomUniform implements Initializer {
     public void fill(float[] target, int[] shape, SplittableRandom random) {
         Distributions.uniform(target, minval.doubleValue(), maxval.doubleValue(), random);
     }
+
+    /** Equal when the class name and config are, i.e. when both serialize the same. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof RandomUniform o && className().equals(o.className()) && config().equals(o.config());
+    }
+
+    @Override
+    public int hashCode() {
+        return className().hashCode() * 31 + config().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return className() + config();
+    }
 }

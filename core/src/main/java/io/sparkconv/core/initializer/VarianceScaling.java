@@ -151,4 +151,15 @@ public final class VarianceScaling implements Initializer {
     public String toString() {
         return className + config();
     }
+
+    /** Equal when the class name and config are, i.e. when both serialize the same. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof VarianceScaling o && className().equals(o.className()) && config().equals(o.config());
+    }
+
+    @Override
+    public int hashCode() {
+        return className().hashCode() * 31 + config().hashCode();
+    }
 }

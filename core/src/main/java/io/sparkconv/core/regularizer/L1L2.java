@@ -77,4 +77,15 @@ public final class L1L2 implements Regularizer {
     public String toString() {
         return "L1L2" + config();
     }
+
+    /** Equal when the class name and config are, i.e. when both serialize the same. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof L1L2 o && className().equals(o.className()) && config().equals(o.config());
+    }
+
+    @Override
+    public int hashCode() {
+        return className().hashCode() * 31 + config().hashCode();
+    }
 }

@@ -221,6 +221,19 @@ class KerasLayerConfigTest {
     }
 
     @Test
+    void specsReadFromEqualConfigsAreEqual() {
+        Conv2DSpec a = KerasLayerConfig.parse(SPEC_EXAMPLE);
+        Conv2DSpec b = Conv2D.builder(32, 3).activation("relu").kernelRegularizer("l2").inputShape(28, 28, 1)
+                .dataFormat("channels_last").spec();
+        assertEquals(a, b);
+        assertEquals(a.hashCode(), b.hashCode());
+        Conv2DSpec other = Conv2D.builder(32, 3).activation("relu").kernelRegularizer("l1").inputShape(28, 28, 1)
+                .dataFormat("channels_last").spec();
+        assertTrue(!a.equals(other));
+        assertTrue(a.toString().contains("L1L2{l1=0.0, l2=0.009999999776482582}"), a.toString());
+    }
+
+    @Test
     void pythonFloatRepr() {
         assertEquals("0.009999999776482582", PythonJson.repr(0.01f));
         assertEquals("9.999999747378752e-05", PythonJson.repr(1e-4f));
