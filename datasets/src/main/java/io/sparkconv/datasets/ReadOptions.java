@@ -196,6 +196,76 @@ public final class ReadOptions implements Serializable {
         return rank3IsGrayBatch;
     }
 
+    /**
+     * Options from string pairs (command lines, Spark ML params): {@code data_format}, {@code on_bad_record},
+     * {@code non_finite}, {@code max_elements_per_record}, {@code target_split_bytes}, {@code records_per_split},
+     * {@code images_per_split}, {@code expected_channels}, {@code image_mode}, {@code channel_order},
+     * {@code pixel_scale}, {@code rank3_gray_batch}. Unknown keys are an error naming the known ones.
+     */
+    public static ReadOptions fromMap(java.util.Map<String, String> values) {
+        ReadOptions o = defaults();
+        for (java.util.Map.Entry<String, String> e : values.entrySet()) {
+            String v = e.getValue();
+            try {
+                switch (e.getKey()) {
+                    case "data_format":
+                        o = o.withDataFormat(DataFormat.fromKerasName(v));
+                        break;
+                    case "on_bad_record":
+                        o = o.withBadRecordPolicy(BadRecordPolicy.parse(v));
+                        break;
+                    case "non_finite":
+                        o = o.withNonFinitePolicy(NonFinitePolicy.parse(v));
+                        break;
+                    case "max_elements_per_record":
+                        o = o.withMaxElementsPerRecord(Long.parseLong(v.trim()));
+                        break;
+                    case "target_split_bytes":
+                        o = o.withTargetSplitBytes(Long.parseLong(v.trim()));
+                        break;
+                    case "records_per_split":
+                        o = o.withRecordsPerSplit(Long.parseLong(v.trim()));
+                        break;
+                    case "images_per_split":
+                        o = o.withImagesPerSplit(Integer.parseInt(v.trim()));
+                        break;
+                    case "expected_channels":
+                        o = o.withExpectedChannels(Integer.parseInt(v.trim()));
+                        break;
+                    case "image_mode":
+                        o = o.withImageMode(ImageMode.parse(v));
+                        break;
+                    case "channel_order":
+                        o = o.withChannelOrder(ChannelOrder.parse(v));
+                        break;
+                    case "pixel_scale":
+                        o = o.withPixelScale(PixelScale.parse(v));
+                        break;
+                    case "rank3_gray_batch":
+                        if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+                            throw new IllegalArgumentException("expected true or false");
+                        }
+                        o = o.withRank3IsGrayBatch(Boolean.parseBoolean(v));
+                        break;
+                    default:
+                        throw new IllegalArgumentException("unknown read option '" + e.getKey() + "': known are "
+                                + "data_format, on_bad_record, non_finite, max_elements_per_record, "
+                                + "target_split_bytes, records_per_split, images_per_split, expected_channels, "
+                                + "image_mode, channel_order, pixel_scale, rank3_gray_batch");
+                }
+            } catch (NumberFormatException ex) {
+                throw new IllegalArgumentException("read option " + e.getKey() + "='" + v + "' is not a number", ex);
+            } catch (IllegalArgumentException ex) {
+                if (ex.getMessage() != null && ex.getMessage().startsWith("unknown read option")) {
+                    throw ex;
+                }
+                throw new IllegalArgumentException("read option " + e.getKey() + "='" + v + "': " + ex.getMessage(),
+                        ex);
+            }
+        }
+        return o;
+    }
+
     /** Records per split for records of {@code recordBytes} bytes each. */
     public long recordsPerSplitFor(long recordBytes) {
         if (recordsPerSplit > 0) {

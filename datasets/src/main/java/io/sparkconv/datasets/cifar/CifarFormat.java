@@ -70,14 +70,7 @@ public final class CifarFormat {
         } catch (IOException e) {
             throw DatasetException.file(path, "cannot read: " + e, e);
         }
-        long records = records(format, size, path);
-        long per = options.recordsPerSplitFor(recordBytes(format));
-        List<DatasetSplit> out = new ArrayList<>();
-        for (long from = 0; from < records; from += per) {
-            out.add(DatasetSplit.range(format, path, null, from, Math.min(records, from + per), ordinalBase,
-                    recordShape(options.dataFormat())));
-        }
-        return out;
+        return plan(format, path, size, options, ordinalBase);
     }
 
     /**
@@ -124,6 +117,24 @@ public final class CifarFormat {
             throw DatasetException.file(path, "cannot read: " + e, e);
         }
         return new Cursor(split, options, in);
+    }
+
+    /** Opens a planned split over the batch's bytes {@code in}, which the cursor closes. */
+    public static RecordCursor open(DatasetSplit split, ReadOptions options, SeekableInput in) {
+        return new Cursor(split, options, in);
+    }
+
+    /** Splits of a batch of {@code size} bytes named {@code path}. */
+    public static List<DatasetSplit> plan(DatasetFormat format, String path, long size, ReadOptions options,
+                                          long ordinalBase) {
+        long records = records(format, size, path);
+        long per = options.recordsPerSplitFor(recordBytes(format));
+        List<DatasetSplit> out = new ArrayList<>();
+        for (long from = 0; from < records; from += per) {
+            out.add(DatasetSplit.range(format, path, null, from, Math.min(records, from + per), ordinalBase,
+                    recordShape(options.dataFormat())));
+        }
+        return out;
     }
 
     private static final class Cursor implements RecordCursor {

@@ -115,6 +115,15 @@ public final class IdxFormat {
 
     public static List<DatasetSplit> plan(String path, ReadOptions options, long ordinalBase) {
         try (SeekableInput in = InputFiles.open(path)) {
+            return plan(in, path, options, ordinalBase);
+        } catch (IOException e) {
+            throw DatasetException.file(path, "cannot read: " + e, e);
+        }
+    }
+
+    /** Splits of the IDX bytes {@code in} (gzipped or not), named {@code path}. */
+    public static List<DatasetSplit> plan(SeekableInput in, String path, ReadOptions options, long ordinalBase) {
+        try {
             long size = in.size();
             boolean gz = isGzip(in);
             TensorLayout layout;
@@ -156,10 +165,17 @@ public final class IdxFormat {
     }
 
     public static RecordCursor open(DatasetSplit split, ReadOptions options) {
-        String path = split.path();
-        SeekableInput in = null;
         try {
-            in = InputFiles.open(path);
+            return open(split, options, InputFiles.open(split.path()));
+        } catch (IOException e) {
+            throw DatasetException.file(split.path(), "cannot read: " + e, e);
+        }
+    }
+
+    /** Opens a planned split over the file's bytes {@code in}, which the cursor closes. */
+    public static RecordCursor open(DatasetSplit split, ReadOptions options, SeekableInput in) {
+        String path = split.path();
+        try {
             if (isGzip(in)) {
                 SeekableInput file = in;
                 InputStream s = new GZIPInputStream(new BufferedInputStream(in.streamFrom(0), 65536), 65536) {

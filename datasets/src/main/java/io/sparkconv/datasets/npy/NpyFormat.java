@@ -69,13 +69,19 @@ public final class NpyFormat {
     /** Splits of one {@code .npy} file, from its header. */
     public static List<DatasetSplit> planNpy(String path, ReadOptions options, long ordinalBase) {
         try (SeekableInput in = InputFiles.open(path)) {
-            NpyHeader h = NpyHeader.read(in.streamFrom(0), path);
-            TensorLayout layout = layout(h, path, options, 0);
-            checkSize(path, in.size(), layout, h);
-            return ranges(DatasetFormat.NPY, path, null, layout, options, ordinalBase);
+            return planNpy(in, path, options, ordinalBase);
         } catch (IOException e) {
             throw DatasetException.file(path, "cannot read: " + e, e);
         }
+    }
+
+    /** Splits of the NPY bytes {@code in}, named {@code path}. */
+    public static List<DatasetSplit> planNpy(SeekableInput in, String path, ReadOptions options, long ordinalBase)
+            throws IOException {
+        NpyHeader h = NpyHeader.read(in.streamFrom(0), path);
+        TensorLayout layout = layout(h, path, options, 0);
+        checkSize(path, in.size(), layout, h);
+        return ranges(DatasetFormat.NPY, path, null, layout, options, ordinalBase);
     }
 
     /**
@@ -84,9 +90,19 @@ public final class NpyFormat {
      */
     public static List<DatasetSplit> planNpz(String path, ReadOptions options, long ordinalBase,
                                              Consumer<DatasetException> onBadMember) {
+        try (SeekableInput in = InputFiles.open(path)) {
+            return planNpz(in, path, options, ordinalBase, onBadMember);
+        } catch (IOException e) {
+            throw DatasetException.file(path, "cannot read: " + e, e);
+        }
+    }
+
+    /** Splits of the NPZ archive bytes {@code in}, named {@code path}. */
+    public static List<DatasetSplit> planNpz(SeekableInput in, String path, ReadOptions options, long ordinalBase,
+                                             Consumer<DatasetException> onBadMember) {
         List<DatasetSplit> out = new ArrayList<>();
         long ordinal = ordinalBase;
-        try (SeekableInput in = InputFiles.open(path)) {
+        try {
             for (ZipDirectory.Entry e : ZipDirectory.read(in, path)) {
                 String source = path + "!" + e.name();
                 try {
@@ -172,11 +188,18 @@ public final class NpyFormat {
 
     /** Opens a planned NPY or NPZ split. */
     public static RecordCursor open(DatasetSplit split, ReadOptions options) {
+        try {
+            return open(split, options, InputFiles.open(split.path()));
+        } catch (IOException e) {
+            throw DatasetException.file(split.source(), "cannot read: " + e, e);
+        }
+    }
+
+    /** Opens a planned split over the file's bytes {@code in}, which the cursor closes. */
+    public static RecordCursor open(DatasetSplit split, ReadOptions options, SeekableInput in) {
         String path = split.path();
         String source = split.source();
-        SeekableInput in = null;
         try {
-            in = InputFiles.open(path);
             if (split.member() == null) {
                 NpyHeader h = NpyHeader.read(in.streamFrom(0), path);
                 TensorLayout layout = layout(h, path, options, 0);

@@ -167,8 +167,9 @@ public final class SparkDatasets {
 
     /**
      * Classes that cross the wire as data when this module's readers run under Kryo with registration
-     * required: the record types, and the Spark SQL type classes Spark's Parquet schema inference returns from
-     * its tasks (found by running with {@code spark.kryo.registrationRequired=true}).
+     * required: the record types, the Spark SQL type classes Spark's Parquet schema inference returns from
+     * its tasks, and what {@code toLocalIterator} ships (found by running with
+     * {@code spark.kryo.registrationRequired=true}).
      */
     public static List<Class<?>> kryoClasses() {
         List<Class<?>> out = new ArrayList<>(List.of(ImageRecord.class, ImageRecord[].class, Rejection.class,
@@ -202,5 +203,10 @@ public final class SparkDatasets {
         "org.apache.spark.sql.types.BinaryType$",
         "org.apache.spark.sql.types.BooleanType$",
         "scala.collection.immutable.Map$EmptyMap$",
+        // toLocalIterator (the exporter) ships each partition's serialized rows as chunked buffers
+        "org.apache.spark.util.io.ChunkedByteBuffer",
+        "org.apache.spark.util.io.ChunkedByteBuffer[]",
+        "java.nio.ByteBuffer[]",
+        "java.nio.HeapByteBuffer",
     };
 }
