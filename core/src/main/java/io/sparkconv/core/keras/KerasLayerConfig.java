@@ -380,23 +380,37 @@ public final class KerasLayerConfig {
                     + "DTypePolicy named float32");
         }
 
+        /** batch_input_shape, or Keras 3's batch_shape, or input_shape (without the batch axis). */
         private List<Integer> batchInputShape() {
-            JsonNode v = get("batch_input_shape");
+            String key = "batch_input_shape";
+            JsonNode v = get(key);
+            boolean withoutBatch = false;
+            for (String alternative : new String[] {"batch_shape", "input_shape"}) {
+                JsonNode other = get(alternative);
+                if ((v == null || v.isNull()) && other != null && !other.isNull()) {
+                    key = alternative;
+                    v = other;
+                    withoutBatch = alternative.equals("input_shape");
+                }
+            }
             if (v == null || v.isNull()) {
                 return null;
             }
             if (!v.isArray()) {
-                throw new IllegalArgumentException("batch_input_shape=" + v + " is not supported: expected a list of "
+                throw new IllegalArgumentException(key + "=" + v + " is not supported: expected a list of "
                         + "integers or null");
             }
             List<Integer> shape = new ArrayList<>();
+            if (withoutBatch) {
+                shape.add(null);
+            }
             for (JsonNode d : v) {
                 if (d.isNull()) {
                     shape.add(null);
                 } else if (d.isIntegralNumber() && d.canConvertToInt()) {
                     shape.add(d.asInt());
                 } else {
-                    throw new IllegalArgumentException("batch_input_shape=" + v + " is not supported: expected a list "
+                    throw new IllegalArgumentException(key + "=" + v + " is not supported: expected a list "
                             + "of integers or null");
                 }
             }

@@ -234,6 +234,21 @@ class KerasLayerConfigTest {
     }
 
     @Test
+    void inputShapeSpellingsAllBecomeBatchInputShape() {
+        String base = "{\"filters\": 2, \"kernel_size\": 3, \"data_format\": \"channels_last\", ";
+        java.util.List<Integer> expected = java.util.Arrays.asList(null, 9, 9, 3);
+        assertEquals(expected, KerasLayerConfig.parse(base + "\"batch_input_shape\": [null, 9, 9, 3]}").batchInputShape());
+        assertEquals(expected, KerasLayerConfig.parse(base + "\"batch_shape\": [null, 9, 9, 3]}").batchInputShape());
+        assertEquals(expected, KerasLayerConfig.parse(base + "\"input_shape\": [9, 9, 3]}").batchInputShape());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> KerasLayerConfig.parse(base + "\"input_shape\": [2, 9, 3]}"));
+        assertTrue(e.getMessage().contains("input height 2"), e.getMessage());
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> KerasLayerConfig.parse(base + "\"input_shape\": \"9x9\"}"));
+        assertTrue(bad.getMessage().contains("input_shape=\"9x9\""), bad.getMessage());
+    }
+
+    @Test
     void pythonFloatRepr() {
         assertEquals("0.009999999776482582", PythonJson.repr(0.01f));
         assertEquals("9.999999747378752e-05", PythonJson.repr(1e-4f));
