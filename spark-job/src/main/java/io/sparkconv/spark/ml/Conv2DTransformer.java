@@ -104,8 +104,8 @@ public class Conv2DTransformer extends Transformer implements DefaultParamsWrita
         channelOrder = new Param<>(this, "channelOrder", "channel order the layer's kernel expects from image"
                 + " struct inputs, which Spark's image data source stores BGR(A): RGB reorders them, BGR keeps them;"
                 + " other input types are used in their own order", ParamValidators.inArray(List.of("RGB", "BGR")));
-        batchSize = new IntParam(this, "batchSize", "images convolved together in one kernel call (>= 1)",
-                ParamValidators.gtEq(1));
+        batchSize = new IntParam(this, "batchSize", "images convolved together in one kernel call (>= 1); large"
+                + " images get smaller batches so a task's buffers stay within 64 MiB", ParamValidators.gtEq(1));
         handleInvalid = new Param<>(this, "handleInvalid", "how to handle rows whose input cannot be convolved:"
                 + " error (fail the job), skip (drop the row) or keep (keep the row with a null output)",
                 ParamValidators.inArray(List.of(HandleInvalid.NAMES)));

@@ -27,6 +27,11 @@ final class PartitionConvolver implements MapPartitionsFunction<Row, Row> {
     private static final long serialVersionUID = 1L;
     /** Distinct image geometries whose runner and buffers a task keeps at once. */
     private static final int MAX_GEOMETRIES = 4;
+    /**
+     * Input plus output floats of one batch's buffers: large images get smaller batches than batchSize rather
+     * than buffers of gigabytes (the results do not depend on the batch size).
+     */
+    private static final long MAX_BATCH_FLOATS = 16L << 20;
 
     private final String layerConfig;
     private final Broadcast<float[]> kernel;
@@ -80,16 +85,18 @@ final class PartitionConvolver implements MapPartitionsFunction<Row, Row> {
         final float[] in;
         final float[] out;
         final float[] scratch;
+        final int capacity;
         final String invalidReason;
 
-        Slot(ImageGeometry input, Conv2D.Runner runner, ImageGeometry output, int[] outputShape, int batchSize,
+        Slot(ImageGeometry input, Conv2D.Runner runner, ImageGeometry output, int[] outputShape, int capacity,
                 boolean transposesInput) {
             this.input = input;
             this.runner = runner;
             this.output = output;
             this.outputShape = outputShape;
-            this.in = new float[Math.multiplyExact(input.size(), batchSize)];
-            this.out = new float[Math.multiplyExact(output.size(), batchSize)];
+            this.capacity = capacity;
+            this.in = new float[Math.multiplyExact(input.size(), capacity)];
+            this.out = new float[Math.multiplyExact(output.size(), capacity)];
             this.scratch = transposesInput ? new float[input.size()] : null;
             this.invalidReason = null;
         }
@@ -102,6 +109,7 @@ final class PartitionConvolver implements MapPartitionsFunction<Row, Row> {
             this.in = null;
             this.out = null;
             this.scratch = null;
+            this.capacity = 0;
             this.invalidReason = invalidReason;
         }
     }
@@ -176,6 +184,9 @@ final class PartitionConvolver implements MapPartitionsFunction<Row, Row> {
                 pendingBatchIndex[pending.size()] = count;
                 pending.add(row);
                 count++;
+                if (count == slot.capacity) {
+                    break;
+                }
             }
             if (count > 0) {
                 slot.runner.run(slot.in, 0, count, slot.out, 0);
@@ -294,11 +305,13 @@ final class PartitionConvolver implements MapPartitionsFunction<Row, Row> {
             }
             ImageGeometry output = ImageGeometry.fromShape(
                     new int[] {outputShape[1], outputShape[2], outputShape[3]}, layerFormat);
+            long floatsPerImage = (long) geometry.size() + output.size();
+            int capacity = (int) Math.max(1, Math.min(batchSize, MAX_BATCH_FLOATS / floatsPerImage));
             Conv2D.Runner runner = layer.newRunner(geometry.height(), geometry.width(), geometry.channels(),
-                    batchSize);
+                    capacity);
             boolean sourceChannelsLast = kind == InputKind.IMAGE || dataFormat == DataFormat.CHANNELS_LAST;
             boolean transposesInput = sourceChannelsLast != (layerFormat == DataFormat.CHANNELS_LAST);
-            return new Slot(geometry, runner, output, output.shape(dataFormat), batchSize, transposesInput);
+            return new Slot(geometry, runner, output, output.shape(dataFormat), capacity, transposesInput);
         }
 
         /** Writes the row's values as image {@code index} of the slot's input batch, in the layer's format. */

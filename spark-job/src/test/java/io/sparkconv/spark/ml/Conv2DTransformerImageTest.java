@@ -51,7 +51,7 @@ class Conv2DTransformerImageTest {
 
     @AfterAll
     void stopSpark() {
-        spark.stop();
+        MlTestSupport.stopSpark(spark);
     }
 
     /** A PNG of random pixels; returns its (h, w, c) values in R, G, B(, A) order as ImageIO reads them. */

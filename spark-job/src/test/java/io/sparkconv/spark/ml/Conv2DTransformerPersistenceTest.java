@@ -61,7 +61,7 @@ class Conv2DTransformerPersistenceTest {
 
     @AfterAll
     void stopSpark() {
-        spark.stop();
+        MlTestSupport.stopSpark(spark);
     }
 
     private static float[] image(int index) {

@@ -50,7 +50,7 @@ class Conv2DTransformerTest {
 
     @AfterAll
     void stopSpark() {
-        spark.stop();
+        MlTestSupport.stopSpark(spark);
     }
 
     private static final String SAME_RELU = layerJson(4, 3, 3, 1, "same", "channels_last", 1, 1, "relu", true);

@@ -17,6 +17,9 @@ final class MlTestSupport {
      * Spark itself (Dataset collect, broadcast of the weights, ML persistence) sends through Kryo in these tests.
      */
     static SparkSession startSpark(String appName) {
+        // A session left by another test class would be returned with its own serializer settings.
+        SparkSession.clearActiveSession();
+        SparkSession.clearDefaultSession();
         return SparkSession.builder()
                 .master("local[2]")
                 .appName(appName)
@@ -28,6 +31,12 @@ final class MlTestSupport {
                 .config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1")
                 .getOrCreate();
+    }
+
+    static void stopSpark(SparkSession spark) {
+        spark.stop();
+        SparkSession.clearActiveSession();
+        SparkSession.clearDefaultSession();
     }
 
     /** A Keras 2 Conv2D layer config (the form with "groups"). */
