@@ -159,6 +159,20 @@ class Conv2DTransformerSchemaTest {
     }
 
     @Test
+    void setLayerTakesTheConfigAndWeightsOfABuiltLayer() {
+        io.sparkconv.core.conv.Conv2D layer = io.sparkconv.core.conv.Conv2D.builder(4, 3, 3).strides(2)
+                .padding("same").activation("relu").build();
+        layer.initializeWeights(3, 7L);
+        Conv2DTransformer transformer = new Conv2DTransformer().setLayer(layer).setInputCol("floats")
+                .setInputShape(8, 9, 3).setOutputCol("out");
+        assertEquals(layer.toConfig(), transformer.getLayerConfig());
+        assertArrayEquals(layer.kernel(), transformer.getWeights().kernel());
+        assertArrayEquals(layer.bias(), transformer.getWeights().bias());
+        assertArrayEquals(new long[] {4, 5, 4}, transformer.transformSchema(SCHEMA).apply("out").metadata()
+                .getLongArray("shape"));
+    }
+
+    @Test
     void defaultsAreSetWithSetDefault() {
         Conv2DTransformer transformer = new Conv2DTransformer();
         assertEquals(transformer.uid() + "__output", transformer.getOutputCol());
