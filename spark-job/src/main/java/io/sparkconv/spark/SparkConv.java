@@ -1,0 +1,103 @@
+package io.sparkconv.spark;
+
+import io.sparkconv.core.conv.Conv2D;
+import io.sparkconv.datasets.ImageRecord;
+import java.util.List;
+import java.util.Objects;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.util.CollectionAccumulator;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * A Conv2D layer applied to an RDD of image records with {@code mapPartitions}. The layer config and weights are
+ * broadcast once when this object is made; every executor JVM builds the layer from the broadcast once and its
+ * tasks convolve their partitions in mini-batches. The result does not depend on partitioning or batch size.
+ *
+ * <pre>{@code
+ * try (SparkConv conv = SparkConv.broadcast(jsc, layer, inputChannels)) {
+ *     JavaRDD<ImageRecord> maps = conv.apply(images, 16);
+ *     ...
+ * }
+ * }</pre>
+ * Close it (which destroys the broadcast) only after the last action that uses its output.
+ */
+public final class SparkConv implements AutoCloseable {
+    /** Name of the accumulator that counts convolved images (seen by listeners, e.g. the progress line). */
+    public static final String IMAGES_ACCUMULATOR = "sparkconv.images.convolved";
+    /** Name of the accumulator of floating-point operations (2 per multiply-add). */
+    public static final String FLOPS_ACCUMULATOR = "sparkconv.flops";
+    public static final int DEFAULT_BATCH_SIZE = 16;
+
+    private final Conv2D layer;
+    private final Broadcast<LayerPayload> broadcast;
+    private final LongAccumulator imagesConvolved;
+    private final LongAccumulator flops;
+    private final CollectionAccumulator<String> layerBuilds;
+
+    private SparkConv(JavaSparkContext sc, Conv2D layer, LayerPayload payload) {
+        this.layer = layer;
+        this.broadcast = sc.broadcast(payload);
+        this.imagesConvolved = sc.sc().longAccumulator(IMAGES_ACCUMULATOR);
+        this.flops = sc.sc().longAccumulator(FLOPS_ACCUMULATOR);
+        this.layerBuilds = sc.sc().collectionAccumulator("sparkconv.layer.builds");
+    }
+
+    /**
+     * Broadcasts {@code layer} with its current weights.
+     *
+     * @param inputChannels channel count of the input images, which the kernel's shape must fit
+     */
+    public static SparkConv broadcast(JavaSparkContext sc, Conv2D layer, int inputChannels) {
+        Objects.requireNonNull(layer, "layer");
+        float[] kernel = layer.kernel();
+        if (kernel == null) {
+            throw new IllegalArgumentException("the layer has no weights: set or initialize them before broadcasting");
+        }
+        return new SparkConv(sc, layer, new LayerPayload(layer.toConfig(), inputChannels, kernel,
+                layer.spec().useBias() ? layer.bias() : null));
+    }
+
+    /**
+     * The convolved records, lazily (nothing runs until an action). Each output record has the source, index,
+     * ordinal and label of its input and the 3-D output shape in the layer's data format.
+     *
+     * @param batchSize images convolved together by a task (memory: about batchSize x image sizes)
+     */
+    public JavaRDD<ImageRecord> apply(JavaRDD<ImageRecord> input, int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        }
+        return input.mapPartitions(new ConvolvePartition(broadcast, batchSize, imagesConvolved, flops, layerBuilds), true);
+    }
+
+    public Conv2D layer() {
+        return layer;
+    }
+
+    /** Id of the weights' broadcast (the key of {@link ExecutorLayerCache}). */
+    public long broadcastId() {
+        return broadcast.id();
+    }
+
+    /** Images convolved by successful tasks so far. */
+    public long imagesConvolved() {
+        return imagesConvolved.value();
+    }
+
+    /** Floating-point operations of the convolutions of successful tasks so far (bias and activation aside). */
+    public long flops() {
+        return flops.value();
+    }
+
+    /** One "pid:broadcastId" entry per executor JVM that built this layer. */
+    public List<String> layerBuilds() {
+        return layerBuilds.value();
+    }
+
+    @Override
+    public void close() {
+        broadcast.destroy();
+    }
+}

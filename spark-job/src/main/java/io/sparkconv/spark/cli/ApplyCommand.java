@@ -1,0 +1,78 @@
+package io.sparkconv.spark.cli;
+
+import io.sparkconv.core.conv.Conv2D;
+import io.sparkconv.core.tensor.FloatTensor;
+import io.sparkconv.spark.job.ConvJob;
+import io.sparkconv.spark.job.JobConfigException;
+import io.sparkconv.spark.job.JobIo;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "apply", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Runs a Keras Conv2D layer on one batch in this process (no Spark): reads an NPY batch, "
+                + "shape (N, H, W, C) or (N, C, H, W) as the layer's data_format says, and writes the float32 "
+                + "output batch as NPY."},
+        footer = {"", "Example:", "  sparkconv apply --layer conf/layers/sobel-edges.json --kernel sobel.npy "
+                + "--input batch.npy --output maps.npy"})
+final class ApplyCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--layer", required = true, paramLabel = "FILE",
+            description = "Keras layer config JSON ({\"class_name\": \"Conv2D\", \"config\": {...}}).")
+    String layer;
+
+    @Option(names = "--kernel", required = true, paramLabel = "FILE",
+            description = "Kernel weights NPY, shape (kh, kw, Cin/groups, filters).")
+    String kernel;
+
+    @Option(names = "--bias", paramLabel = "FILE",
+            description = "Bias NPY, shape (filters); required when the layer uses a bias.")
+    String bias;
+
+    @Option(names = "--input", required = true, paramLabel = "FILE", description = "Input batch NPY (rank 4).")
+    String input;
+
+    @Option(names = "--output", required = true, paramLabel = "FILE", description = "Output batch NPY (float32).")
+    String output;
+
+    @Override
+    public Integer call() {
+        Conv2D conv = ConvJob.readLayer(layer);
+        FloatTensor k = ConvJob.readWeights(kernel, "kernel");
+        FloatTensor b = bias == null ? null : ConvJob.readWeights(bias, "bias");
+        if (conv.spec().useBias() && b == null) {
+            throw new JobConfigException("the layer uses a bias (use_bias=true) but no --bias was given");
+        }
+        if (!conv.spec().useBias() && b != null) {
+            throw new JobConfigException("--bias " + bias + " was given but the layer has use_bias=false");
+        }
+        try {
+            conv.setWeights(k, b);
+        } catch (IllegalArgumentException e) {
+            throw new JobConfigException("weights do not fit the layer: " + e.getMessage(), e);
+        }
+        FloatTensor x = ConvJob.readWeights(input, "input");
+        if (x.shape().length != 4) {
+            throw new JobConfigException("input " + input + " has shape " + Arrays.toString(x.shape())
+                    + ": expected a rank-4 batch, " + (conv.spec().dataFormat().kerasName().equals("channels_last")
+                    ? "(N, H, W, C)" : "(N, C, H, W)") + " for data_format=" + conv.spec().dataFormat().kerasName());
+        }
+        try {
+            conv.outputShape(x.shape());
+        } catch (IllegalArgumentException e) {
+            throw new JobConfigException("input " + input + " does not fit the layer: " + e.getMessage(), e);
+        }
+        FloatTensor y = conv.forward(x);
+        JobIo.writeNpy(output, y);
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("wrote " + output + ": shape " + Arrays.toString(y.shape()) + " float32 ("
+                + conv.spec().dataFormat().kerasName() + ")");
+        out.flush();
+        return SparkConvMain.EXIT_OK;
+    }
+}

@@ -1,0 +1,116 @@
+package io.sparkconv.spark.cli;
+
+import io.sparkconv.datasets.BadRecordPolicy;
+import io.sparkconv.spark.SparkConv;
+import io.sparkconv.spark.job.ConvJob;
+import io.sparkconv.spark.job.JobOptions;
+import io.sparkconv.spark.job.JobSummary;
+import java.io.PrintStream;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Convolves every image of the input with a Keras Conv2D layer as a Spark job and writes the "
+                + "feature maps, with each input's source and index, to the output directory.",
+                "Without --master it runs in local mode on all cores (or on the master spark-submit was given)."},
+        footer = {"", "Example:", "  sparkconv run --input images.npy --layer conf/layers/sobel-edges.json "
+                + "--kernel sobel.npy --output out/"})
+final class RunCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--input", required = true, paramLabel = "PATH",
+            description = "Input file or directory (local or any Hadoop file system).")
+    String input;
+
+    @Option(names = "--layer", required = true, paramLabel = "FILE",
+            description = "Keras layer config JSON ({\"class_name\": \"Conv2D\", \"config\": {...}}).")
+    String layer;
+
+    @Option(names = "--kernel", paramLabel = "FILE",
+            description = "Kernel weights NPY, shape (kh, kw, Cin/groups, filters). Without it the weights are "
+                    + "initialized by the layer's initializers with --seed.")
+    String kernel;
+
+    @Option(names = "--bias", paramLabel = "FILE", description = "Bias NPY, shape (filters). Required with --kernel "
+            + "when the layer uses a bias.")
+    String bias;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
+            description = "Seed of the weight initializers when no --kernel is given (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--output", required = true, paramLabel = "DIR", description = "Output directory.")
+    String output;
+
+    @Option(names = "--master", paramLabel = "URL",
+            description = "Spark master (local[N], local-cluster[..], spark://host:port, ...).")
+    String master;
+
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "0",
+            description = "Number of input partitions (default: the reader's split size).")
+    int partitions;
+
+    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "" + SparkConv.DEFAULT_BATCH_SIZE,
+            description = "Images convolved together by a task (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--input-format", paramLabel = "FORMAT",
+            description = "npy, npz, idx, cifar10, cifar100, image or parquet (default: from the file names).")
+    String inputFormat;
+
+    @Option(names = "--output-format", paramLabel = "FORMAT", defaultValue = "parquet",
+            description = "Output format: parquet (default).")
+    String outputFormat;
+
+    @Option(names = "--on-bad-record", paramLabel = "POLICY", defaultValue = "fail",
+            description = "fail (default), skip, or quarantine (rejected records listed under DIR/_quarantine).")
+    String onBadRecord;
+
+    @Option(names = "--overwrite", description = "Replace the output directory if it exists.")
+    boolean overwrite;
+
+    @Option(names = "--progress-seconds", paramLabel = "S", defaultValue = "5",
+            description = "Seconds between progress lines, 0 for none (default: ${DEFAULT-VALUE}).")
+    int progressSeconds;
+
+    @Override
+    public Integer call() {
+        JobOptions o = new JobOptions();
+        o.input = input;
+        o.inputFormat = inputFormat;
+        o.layer = layer;
+        o.kernel = kernel;
+        o.bias = bias;
+        o.seed = seed;
+        o.output = output;
+        o.outputFormat = outputFormat;
+        o.master = master;
+        o.partitions = partitions;
+        o.batchSize = batchSize;
+        o.overwrite = overwrite;
+        o.progressIntervalMillis = progressSeconds * 1000L;
+        try {
+            o.badRecordPolicy = BadRecordPolicy.parse(onBadRecord);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--on-bad-record: " + e.getMessage());
+        }
+        if (batchSize < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--batch-size must be >= 1, got " + batchSize);
+        }
+        if (partitions < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--partitions must be >= 1, got " + partitions);
+        }
+        if (progressSeconds < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--progress-seconds must be >= 0, got " + progressSeconds);
+        }
+        PrintStream out = Streams.out(spec);
+        JobSummary summary = ConvJob.runWithSession(o, out, Streams.err(spec));
+        out.print(summary.text());
+        out.flush();
+        return SparkConvMain.EXIT_OK;
+    }
+}

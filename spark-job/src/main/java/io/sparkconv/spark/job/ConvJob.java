@@ -1,0 +1,272 @@
+package io.sparkconv.spark.job;
+
+import io.sparkconv.core.conv.Conv2D;
+import io.sparkconv.core.tensor.DataFormat;
+import io.sparkconv.core.tensor.FloatTensor;
+import io.sparkconv.datasets.BadRecordPolicy;
+import io.sparkconv.datasets.DatasetException;
+import io.sparkconv.datasets.ImageRecord;
+import io.sparkconv.datasets.RecordCounts;
+import io.sparkconv.datasets.spark.DatasetRead;
+import io.sparkconv.spark.SparkConv;
+import io.sparkconv.spark.SparkSettings;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Properties;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The batch job behind {@code sparkconv run}: checks everything it can on the driver (layer, weights, input
+ * header against the kernel, output), then reads the input split across tasks, convolves it with
+ * {@link SparkConv}, writes the result through Spark's output committer and accounts for every record.
+ */
+public final class ConvJob {
+    private ConvJob() {
+    }
+
+    /** The checked plan of a job: a layer with weights, the input's description and a note on the weights. */
+    public static final class Plan {
+        final JobOptions options;
+        final Conv2D layer;
+        final JobIo.InputDescription input;
+        final String weightsNote;
+
+        Plan(JobOptions options, Conv2D layer, JobIo.InputDescription input, String weightsNote) {
+            this.options = options;
+            this.layer = layer;
+            this.input = input;
+            this.weightsNote = weightsNote;
+        }
+
+        public Conv2D layer() {
+            return layer;
+        }
+
+        public long inputRecords() {
+            return input.records();
+        }
+    }
+
+    /**
+     * Runs the job on the active SparkSession, or on a new one (stopped at the end) configured from the options,
+     * spark-submit's settings and Kryo.
+     */
+    public static JobSummary runWithSession(JobOptions options, PrintStream out, PrintStream progress) {
+        Plan plan = plan(options); // configuration errors fail here, before Spark starts
+        SparkSession active = SparkSession.getActiveSession().isDefined() ? SparkSession.getActiveSession().get()
+                : SparkSession.getDefaultSession().isDefined() ? SparkSession.getDefaultSession().get() : null;
+        if (active != null) {
+            return run(active, plan, progress);
+        }
+        SparkSession spark = SparkSession.builder().config(sparkConf(options.master)).getOrCreate();
+        try {
+            return run(spark, plan, progress);
+        } finally {
+            spark.stop();
+        }
+    }
+
+    /** System property the launcher sets to the conf/ folder, whose spark-defaults.conf fills unset settings. */
+    public static final String CONF_DIR_PROPERTY = "sparkconv.conf.dir";
+
+    /**
+     * spark-submit's settings (system properties), then conf/spark-defaults.conf where unset (when the launcher
+     * names the folder), then the job's defaults; Kryo always.
+     */
+    static SparkConf sparkConf(String master) {
+        SparkConf conf = new SparkConf(true);
+        String confDir = System.getProperty(CONF_DIR_PROPERTY);
+        if (confDir != null) {
+            Path defaults = Path.of(confDir, "spark-defaults.conf");
+            if (Files.isRegularFile(defaults)) {
+                Properties p = new Properties();
+                try (Reader in = Files.newBufferedReader(defaults, StandardCharsets.UTF_8)) {
+                    p.load(in);
+                } catch (IOException e) {
+                    throw new JobConfigException("cannot read " + defaults + ": " + e.getMessage(), e);
+                }
+                for (String key : p.stringPropertyNames()) {
+                    conf.setIfMissing(key, p.getProperty(key).strip());
+                }
+            }
+        }
+        if (master != null) {
+            conf.setMaster(master);
+        } else if (!conf.contains("spark.master")) {
+            conf.setMaster("local[*]");
+        }
+        conf.setIfMissing("spark.app.name", "sparkconv");
+        conf.setIfMissing("spark.ui.showConsoleProgress", "false"); // our own progress line instead
+        return SparkSettings.withKryo(conf);
+    }
+
+    /** All driver-side checks; a problem is a {@link JobConfigException} with a one-line message. */
+    public static Plan plan(JobOptions o) {
+        require(o.input, "--input");
+        require(o.layer, "--layer");
+        require(o.output, "--output");
+        if (!"parquet".equals(o.outputFormat.toLowerCase(Locale.ROOT))) {
+            throw new JobConfigException("output format '" + o.outputFormat + "' is not supported: expected parquet");
+        }
+        if (o.batchSize < 1) {
+            throw new JobConfigException("batch size must be >= 1, got " + o.batchSize);
+        }
+        if (o.partitions < 0) {
+            throw new JobConfigException("partitions must be >= 1, got " + o.partitions);
+        }
+        if (o.bias != null && o.kernel == null) {
+            throw new JobConfigException("--bias '" + o.bias + "' was given without --kernel");
+        }
+        Conv2D layer = readLayer(o.layer);
+        DataFormat format = layer.spec().dataFormat();
+        String weightsNote;
+        JobIo.InputDescription input;
+        if (o.kernel != null) {
+            FloatTensor kernel = readWeights(o.kernel, "kernel");
+            FloatTensor bias = o.bias == null ? null : readWeights(o.bias, "bias");
+            if (layer.spec().useBias() && bias == null) {
+                throw new JobConfigException("the layer uses a bias (use_bias=true) but no --bias was given");
+            }
+            if (bias != null && !layer.spec().useBias()) {
+                throw new JobConfigException("--bias " + o.bias + " was given but the layer has use_bias=false");
+            }
+            try {
+                layer.setWeights(kernel, bias);
+            } catch (IllegalArgumentException e) {
+                throw new JobConfigException("weights do not fit the layer: " + e.getMessage(), e);
+            }
+            input = JobIo.describe(o.input, o.inputFormat, format, o.badRecordPolicy, layer.inputChannels(),
+                    o.partitions);
+            if (input.recordShape() != null && input.channels() != layer.inputChannels()) {
+                throw new JobConfigException("channel mismatch: kernel " + o.kernel + " of shape "
+                        + Arrays.toString(layer.kernelShape()) + " expects " + layer.inputChannels()
+                        + " input channels, but input " + o.input + " has " + input.channels() + " (record shape "
+                        + Arrays.toString(input.recordShape()) + ", " + format.kerasName() + ")");
+            }
+            weightsNote = "kernel " + o.kernel + (bias == null ? "" : ", bias " + o.bias);
+        } else {
+            input = JobIo.describe(o.input, o.inputFormat, format, o.badRecordPolicy, 0, o.partitions);
+            int channels = input.channels();
+            input = input.withExpectedChannels(channels);
+            try {
+                layer.initializeWeights(channels, o.seed);
+            } catch (IllegalArgumentException e) {
+                throw new JobConfigException("cannot initialize weights for " + channels + " input channels: "
+                        + e.getMessage(), e);
+            }
+            weightsNote = "no --kernel given: initialized by the layer's initializers with seed " + o.seed;
+        }
+        int[] shape = input.recordShape();
+        if (shape != null) {
+            try {
+                layer.outputShape(new int[] {1, shape[0], shape[1], shape[2]});
+            } catch (IllegalArgumentException e) {
+                throw new JobConfigException("input " + o.input + " does not fit the layer: " + e.getMessage(), e);
+            }
+        }
+        return new Plan(o, layer, input, weightsNote);
+    }
+
+    private static void require(String value, String option) {
+        if (value == null || value.isBlank()) {
+            throw new JobConfigException(option + " is required");
+        }
+    }
+
+    /** The layer of a Keras layer config JSON file, with a one-line message naming the file when it is bad. */
+    public static Conv2D readLayer(String path) {
+        String json;
+        try {
+            json = Files.readString(Path.of(path), StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new JobConfigException("layer file " + path + " does not exist");
+        } catch (IOException e) {
+            throw new JobConfigException("cannot read layer file " + path + ": " + e.getMessage(), e);
+        }
+        try {
+            return Conv2D.fromConfig(json);
+        } catch (RuntimeException e) {
+            throw new JobConfigException("layer file " + path + ": " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    /** A weights NPY as a float tensor, with a one-line message naming the file when it is missing or bad. */
+    public static FloatTensor readWeights(String path, String what) {
+        if (!Files.exists(Path.of(path))) {
+            throw new JobConfigException(what + " file " + path + " does not exist");
+        }
+        try {
+            return JobIo.readNpy(path);
+        } catch (DatasetException e) {
+            throw new JobConfigException(what + " file " + path + ": " + firstLine(e.reason()), e);
+        } catch (RuntimeException e) {
+            throw new JobConfigException(what + " file " + path + ": " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    /** Runs a checked plan on the given session. */
+    public static JobSummary run(SparkSession spark, Plan plan, PrintStream progress) {
+        JobOptions o = plan.options;
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        checkOutput(sc.hadoopConfiguration(), o.output, o.overwrite);
+        long start = System.nanoTime();
+        ProgressListener listener = new ProgressListener(plan.input.records(), progress, o.progressIntervalMillis);
+        spark.sparkContext().addSparkListener(listener);
+        try (SparkConv conv = SparkConv.broadcast(sc, plan.layer, plan.input.channels())) {
+            DatasetRead read = JobIo.read(spark, plan.input);
+            JavaRDD<ImageRecord> maps = conv.apply(read.records(), o.batchSize);
+            long written = JobOutput.writeParquet(spark, maps, o.output, o.overwrite);
+            String quarantine = null;
+            if (o.badRecordPolicy == BadRecordPolicy.QUARANTINE) {
+                quarantine = JobOutput.writeQuarantine(spark, read.rejections().value(), o.output);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            RecordCounts counts = read.counts().value();
+            long readCount = counts.read();
+            long rejected = counts.rejected();
+            if (readCount != written + rejected) {
+                throw new IllegalStateException("record accounting does not balance: read " + readCount
+                        + ", written " + written + ", rejected " + rejected);
+            }
+            return new JobSummary(readCount, written, rejected, seconds, conv.flops(), o.output, quarantine,
+                    plan.weightsNote);
+        } finally {
+            listener.close();
+            spark.sparkContext().removeSparkListener(listener);
+        }
+    }
+
+    /** An existing output is an error unless --overwrite; checked on the driver before any task runs. */
+    static void checkOutput(Configuration hadoop, String output, boolean overwrite) {
+        org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(output);
+        try {
+            FileSystem fs = path.getFileSystem(hadoop);
+            if (fs.exists(path) && !overwrite) {
+                throw new JobConfigException("output " + output
+                        + " already exists: add --overwrite to replace it, or choose another directory");
+            }
+        } catch (IOException e) {
+            throw new JobConfigException("cannot check output " + output + ": " + e.getMessage(), e);
+        }
+    }
+}

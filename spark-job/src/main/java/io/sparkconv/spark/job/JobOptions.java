@@ -1,0 +1,33 @@
+package io.sparkconv.spark.job;
+
+import io.sparkconv.datasets.BadRecordPolicy;
+import io.sparkconv.spark.SparkConv;
+
+/** Everything `sparkconv run` is told; plain fields with the command line's defaults. */
+public final class JobOptions {
+    /** Input file or directory (any Hadoop path). */
+    public String input;
+    /** Input format name (npy, npz, idx, cifar10, cifar100, image, parquet) or null to infer from file names. */
+    public String inputFormat;
+    /** Keras layer config JSON file. */
+    public String layer;
+    /** Kernel NPY (kh, kw, Cin/groups, F), or null to initialize the weights with {@link #seed}. */
+    public String kernel;
+    /** Bias NPY (F), or null (required when the layer uses a bias and a kernel is given). */
+    public String bias;
+    /** Seed of the layer's initializers when no kernel is given. */
+    public long seed = 42;
+    /** Output directory. */
+    public String output;
+    /** Output format: parquet. */
+    public String outputFormat = "parquet";
+    /** Spark master, or null for spark-submit's or local[*]. */
+    public String master;
+    /** Number of input partitions, or 0 for the reader's default split size. */
+    public int partitions;
+    public int batchSize = SparkConv.DEFAULT_BATCH_SIZE;
+    public BadRecordPolicy badRecordPolicy = BadRecordPolicy.FAIL;
+    public boolean overwrite;
+    /** Milliseconds between progress lines; 0 turns them off. */
+    public long progressIntervalMillis = 5000;
+}

@@ -1,0 +1,84 @@
+package io.sparkconv.spark.job;
+
+import io.sparkconv.spark.SparkConv;
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.spark.scheduler.AccumulableInfo;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * The job's progress line: images convolved by finished tasks (from the task-end accumulator updates), out of the
+ * expected total, the rate and an estimate of the time left, printed every few seconds while the job runs.
+ */
+final class ProgressListener extends SparkListener implements AutoCloseable {
+    private final AtomicLong imagesDone = new AtomicLong();
+    private final long totalImages;
+    private final PrintStream console;
+    private final long startNanos = System.nanoTime();
+    private final ScheduledExecutorService ticker;
+
+    ProgressListener(long totalImages, PrintStream console, long intervalMillis) {
+        this.totalImages = totalImages;
+        this.console = console;
+        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sparkconv-progress");
+            t.setDaemon(true);
+            return t;
+        });
+        if (intervalMillis > 0) {
+            ticker.scheduleAtFixedRate(this::print, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public void onTaskEnd(SparkListenerTaskEnd end) {
+        if (!end.taskInfo().successful()) {
+            return;
+        }
+        for (AccumulableInfo info : CollectionConverters.asJava(end.taskInfo().accumulables())) {
+            if (info.name().isDefined() && SparkConv.IMAGES_ACCUMULATOR.equals(info.name().get())
+                    && info.update().isDefined()) {
+                imagesDone.addAndGet(((Number) info.update().get()).longValue());
+            }
+        }
+    }
+
+    long imagesDone() {
+        return imagesDone.get();
+    }
+
+    /** One progress line, e.g. "progress: 1200 of 5000 images (24%), 815 images/s, about 5 s left". */
+    String line() {
+        long done = imagesDone.get();
+        double seconds = (System.nanoTime() - startNanos) / 1e9;
+        double rate = seconds > 0 ? done / seconds : 0;
+        StringBuilder b = new StringBuilder("progress: ").append(done);
+        if (totalImages > 0) {
+            b.append(" of ").append(totalImages).append(" images (")
+                    .append(Math.min(100, done * 100 / totalImages)).append("%)");
+        } else {
+            b.append(" images");
+        }
+        b.append(String.format(Locale.ROOT, ", %.1f images/s", rate));
+        if (totalImages > 0 && rate > 0 && done < totalImages) {
+            b.append(String.format(Locale.ROOT, ", about %.0f s left", (totalImages - done) / rate));
+        }
+        return b.toString();
+    }
+
+    private void print() {
+        console.println(line());
+        console.flush();
+    }
+
+    @Override
+    public void close() {
+        ticker.shutdownNow();
+    }
+}

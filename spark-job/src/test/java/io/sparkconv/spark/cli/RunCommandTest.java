@@ -1,0 +1,301 @@
+package io.sparkconv.spark.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparkconv.core.conv.Conv2D;
+import io.sparkconv.core.tensor.FloatTensor;
+import io.sparkconv.datasets.npy.NpyArrays;
+import io.sparkconv.datasets.spark.TensorRows;
+import io.sparkconv.spark.SparkTestSupport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskStart;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `sparkconv run` and `export` in this JVM on a real local[2] Spark (the command reuses the active session). */
+class RunCommandTest {
+    private static SparkSession spark;
+    private static final AtomicInteger TASKS_STARTED = new AtomicInteger();
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkTestSupport.localSession("RunCommandTest");
+        spark.sparkContext().addSparkListener(new SparkListener() {
+            @Override
+            public void onTaskStart(SparkListenerTaskStart taskStart) {
+                TASKS_STARTED.incrementAndGet();
+            }
+        });
+    }
+
+    @AfterAll
+    static void stop() {
+        SparkTestSupport.stop(spark);
+    }
+
+    @BeforeEach
+    void resetCounter() {
+        TASKS_STARTED.set(0);
+    }
+
+    private static Conv2D edgeLayer(boolean useBias) {
+        return Conv2D.builder(4, 3, 3).padding("same").activation("relu").useBias(useBias).build();
+    }
+
+    /** The layer run in this JVM on the whole input batch. */
+    private static FloatTensor expected(Path layerFile, Path kernel, Path bias, Path input) throws IOException {
+        Conv2D conv = Conv2D.fromConfig(Files.readString(layerFile));
+        conv.setWeights(NpyArrays.read(kernel.toString()), bias == null ? null : NpyArrays.read(bias.toString()));
+        return conv.forward(NpyArrays.read(input.toString()));
+    }
+
+    private static void assertBitIdentical(FloatTensor expected, FloatTensor actual) {
+        assertArrayEquals(expected.shape(), actual.shape());
+        float[] a = expected.data();
+        float[] b = actual.data();
+        for (int i = 0; i < a.length; i++) {
+            assertEquals(Float.floatToRawIntBits(a[i]), Float.floatToRawIntBits(b[i]), "value " + i);
+        }
+    }
+
+    @Test
+    void runsTheLayerOverAnNpyInputAndExportsItInInputOrder() throws IOException {
+        Path input = TestFiles.npy(dir.resolve("images.npy"), 1, 20, 9, 8, 3);
+        Path kernel = TestFiles.npy(dir.resolve("kernel.npy"), 2, 3, 3, 3, 4);
+        Path bias = TestFiles.npy(dir.resolve("bias.npy"), 3, 4);
+        Path layer = TestFiles.layer(dir.resolve("layer.json"), edgeLayer(true));
+        Path out = dir.resolve("out");
+        CliRunner r = CliRunner.run("run", "--input", input.toString(), "--layer", layer.toString(), "--kernel",
+                kernel.toString(), "--bias", bias.toString(), "--output", out.toString(), "--partitions", "3",
+                "--batch-size", "4", "--progress-seconds", "0");
+        assertEquals(0, r.exitCode, r.toString());
+        assertTrue(r.out.contains("records: read 20, written 20, rejected 0"), r.out);
+        assertTrue(r.out.contains("output: " + out), r.out);
+        assertTrue(r.out.matches("(?s).*elapsed: [0-9.]+ s, [0-9.]+ images/s, [0-9.]+ GFLOP/s.*"), r.out);
+        assertTrue(Files.exists(out.resolve("_SUCCESS")));
+        List<Row> rows = spark.read().schema(TensorRows.SCHEMA).parquet(out.toString())
+                .orderBy("ordinal").collectAsList();
+        assertEquals(20, rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            assertEquals(input.toString(), rows.get(i).getString(0));
+            assertEquals(i, rows.get(i).getLong(1));
+        }
+
+        Path exported = dir.resolve("maps.npy");
+        CliRunner e = CliRunner.run("export", "--input", out.toString(), "--output", exported.toString());
+        assertEquals(0, e.exitCode, e.toString());
+        assertTrue(e.out.contains("20 records, shape (20, 9, 8, 4)"), e.out);
+        assertBitIdentical(expected(layer, kernel, bias, input), NpyArrays.read(exported.toString()));
+    }
+
+    @Test
+    void outputIsIdenticalWhateverThePartitionsAndBatchSize() throws IOException {
+        Path input = TestFiles.npy(dir.resolve("images.npy"), 4, 21, 7, 7, 2);
+        Path kernel = TestFiles.npy(dir.resolve("kernel.npy"), 5, 3, 3, 2, 4);
+        Path layer = TestFiles.layer(dir.resolve("layer.json"), edgeLayer(false));
+        byte[] reference = null;
+        for (String partitions : new String[] {"1", "7"}) {
+            for (String batch : new String[] {"1", "16"}) {
+                Path out = dir.resolve("out-" + partitions + "-" + batch);
+                CliRunner r = CliRunner.run("run", "--input", input.toString(), "--layer", layer.toString(),
+                        "--kernel", kernel.toString(), "--output", out.toString(), "--partitions", partitions,
+                        "--batch-size", batch, "--progress-seconds", "0");
+                assertEquals(0, r.exitCode, r.toString());
+                Path npy = dir.resolve("maps-" + partitions + "-" + batch + ".npy");
+                assertEquals(0, CliRunner.run("export", "--input", out.toString(), "--output", npy.toString()).exitCode);
+                byte[] bytes = Files.readAllBytes(npy);
+                if (reference == null) {
+                    reference = bytes;
+                } else {
+                    assertArrayEquals(reference, bytes, "partitions " + partitions + ", batch " + batch);
+                }
+            }
+        }
+    }
+
+    @Test
+    void withoutAKernelTheWeightsAreInitializedFromTheSeedAndTheSummarySaysSo() throws IOException {
+        Path input = TestFiles.npy(dir.resolve("images.npy"), 6, 5, 6, 6, 3);
+        Path layer = TestFiles.layer(dir.resolve("layer.json"), edgeLayer(true));
+        byte[][] exports = new byte[2][];
+        for (int run = 0; run < 2; run++) {
+            Path out = dir.resolve("out" + run);
+            CliRunner r = CliRunner.run("run", "--input", input.toString(), "--layer", layer.toString(), "--seed",
+                    "7", "--output", out.toString(), "--progress-seconds", "0");
+            assertEquals(0, r.exitCode, r.toString());
+            assertTrue(r.out.contains("weights: no --kernel given: initialized by the layer's initializers with seed 7"),
+                    r.out);
+            Path npy = dir.resolve("maps" + run + ".npy");
+            assertEquals(0, CliRunner.run("export", "--input", out.toString(), "--output", npy.toString()).exitCode);
+            exports[run] = Files.readAllBytes(npy);
+        }
+        assertArrayEquals(exports[0], exports[1]);
+    }
+
+    @Test
+    void badFilesAreSkippedOrQuarantinedAndEveryRecordIsAccountedFor() throws IOException {
+        Path inputs = Files.createDirectories(dir.resolve("inputs"));
+        TestFiles.npy(inputs.resolve("a.npy"), 8, 6, 5, 5, 1);
+        TestFiles.text(inputs.resolve("b.npy"), "this is not an NPY file");
+        TestFiles.npy(inputs.resolve("c.npy"), 9, 4, 5, 5, 1);
+        Path layer = TestFiles.layer(dir.resolve("layer.json"), edgeLayer(false));
+        Path kernel = TestFiles.npy(dir.resolve("kernel.npy"), 10, 3, 3, 1, 4);
+
+        CliRunner skip = CliRunner.run("run", "--input", inputs.toString(), "--layer", layer.toString(), "--kernel",
+                kernel.toString(), "--output", dir.resolve("skip").toString(), "--on-bad-record", "skip",
+                "--progress-seconds", "0");
+        assertEquals(0, skip.exitCode, skip.toString());
+        assertTrue(skip.out.contains("records: read 11, written 10, rejected 1"), skip.out);
+
+        Path quarantined = dir.resolve("quarantine");
+        CliRunner q = CliRunner.run("run", "--input", inputs.toString(), "--layer", layer.toString(), "--kernel",
+                kernel.toString(), "--output", quarantined.toString(), "--on-bad-record", "quarantine",
+                "--progress-seconds", "0");
+        assertEquals(0, q.exitCode, q.toString());
+        assertTrue(q.out.contains("records: read 11, written 10, rejected 1"), q.out);
+        List<Row> rejected = spark.read().schema("source STRING, index BIGINT, reason STRING").json(quarantined.resolve("_quarantine").toString()).collectAsList();
+        assertEquals(1, rejected.size());
+        assertTrue(rejected.get(0).getAs("source").toString().endsWith("b.npy"), rejected.toString());
+        assertTrue(rejected.get(0).getAs("reason").toString().contains("magic"), rejected.toString());
+
+        TASKS_STARTED.set(0);
+        CliRunner fail = CliRunner.run("run", "--input", inputs.toString(), "--layer", layer.toString(), "--kernel",
+                kernel.toString(), "--output", dir.resolve("fail").toString(), "--progress-seconds", "0");
+        assertEquals(1, fail.exitCode, fail.toString());
+        assertEquals(1, fail.errLines().length, fail.toString());
+        assertTrue(fail.err.contains("b.npy") && fail.err.contains("magic"), fail.err);
+        assertEquals(0, TASKS_STARTED.get(), "a file that cannot be read at all fails the plan, before any task");
+        assertFalse(Files.exists(dir.resolve("fail")));
+    }
+
+    @Test
+    void aBadRecordFoundByATaskFailsTheJobAndLeavesNoCompleteLookingOutput() throws IOException {
+        Path inputs = Files.createDirectories(dir.resolve("inputs"));
+        TestFiles.npy(inputs.resolve("a.npy"), 11, 6, 5, 5, 3);
+        TestFiles.npy(inputs.resolve("b.npy"), 12, 6, 5, 5, 1); // one channel where the kernel wants three
+        Path layer = TestFiles.layer(dir.resolve("layer.json"), edgeLayer(false));
+        Path kernel = TestFiles.npy(dir.resolve("kernel.npy"), 13, 3, 3, 3, 4);
+        Path out = dir.resolve("out");
+        CliRunner r = CliRunner.run("run", "--input", inputs.toString(), "--layer", layer.toString(), "--kernel",
+                kernel.toString(), "--output", out.toString(), "--progress-seconds", "0");
+        assertEquals(1, r.exitCode, r.toString());
+        assertEquals(1, r.errLines().length, r.toString());
+        assertTrue(r.err.contains("b.npy") && r.err.contains("channels"), r.err);
+        assertFalse(Files.exists(out.resolve("_SUCCESS")), "a failed job must not look complete");
+        try (Stream<Path> files = Files.exists(out) ? Files.walk(out) : Stream.empty()) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(".parquet")),
+                    "no committed part files are left");
+        }
+    }
+
+    @Test
+    void overwriteReplacesAnExistingOutput() throws IOException {
+        Path input = TestFiles.npy(dir.resolve("images.npy"), 14, 3, 5, 5, 1);
+        Path layer = TestFiles.layer(dir.resolve("layer.json"), edgeLayer(false));
+        Path out = Files.createDirectories(dir.resolve("out"));
+        Files.writeString(out.resolve("old.txt"), "old");
+        CliRunner r = CliRunner.run("run", "--input", input.toString(), "--layer", layer.toString(), "--output",
+                out.toString(), "--overwrite", "--progress-seconds", "0");
+        assertEquals(0, r.exitCode, r.toString());
+        assertFalse(Files.exists(out.resolve("old.txt")));
+        assertTrue(Files.exists(out.resolve("_SUCCESS")));
+    }
+
+    /** Runs a command that must fail on the driver: one line on stderr, exit code, no task started. */
+    private CliRunner assertConfigError(int exitCode, String expectedText, String... args) {
+        TASKS_STARTED.set(0);
+        CliRunner r = CliRunner.run(args);
+        assertEquals(exitCode, r.exitCode, r.toString());
+        assertEquals(1, r.errLines().length, "one line, no stack trace: " + r);
+        assertTrue(r.err.contains(expectedText), "expected '" + expectedText + "' in: " + r.err);
+        assertEquals(0, TASKS_STARTED.get(), "no task may run before a configuration error: " + r);
+        return r;
+    }
+
+    @Test
+    void configurationErrorsFailOnTheDriverBeforeAnyTaskWithOneLine() throws IOException {
+        Path input = TestFiles.npy(dir.resolve("images.npy"), 15, 4, 6, 6, 3);
+        Path gray = TestFiles.npy(dir.resolve("gray.npy"), 16, 4, 6, 6, 1);
+        Path kernel = TestFiles.npy(dir.resolve("kernel.npy"), 17, 3, 3, 3, 4);
+        Path kernel5 = TestFiles.npy(dir.resolve("kernel5.npy"), 18, 5, 5, 3, 4);
+        Path bias = TestFiles.npy(dir.resolve("bias.npy"), 19, 4);
+        Path layer = TestFiles.layer(dir.resolve("layer.json"), edgeLayer(true));
+        Path noBiasLayer = TestFiles.layer(dir.resolve("nobias.json"), edgeLayer(false));
+        Path badJson = TestFiles.text(dir.resolve("bad.json"), "{\"class_name\": \"Conv2D\", \"config\": {");
+        Path zeroFilters = TestFiles.text(dir.resolve("zero.json"), edgeLayer(true).toConfig()
+                .replace("\"filters\": 4", "\"filters\": 0").replace("\"filters\":4", "\"filters\":0"));
+        Path out = dir.resolve("out");
+        String in = input.toString();
+
+        assertConfigError(1, "layer file " + badJson, "run", "--input", in, "--layer", badJson.toString(),
+                "--output", out.toString());
+        assertConfigError(1, "filters", "run", "--input", in, "--layer", zeroFilters.toString(),
+                "--output", out.toString());
+        assertConfigError(1, "layer file " + dir.resolve("missing.json") + " does not exist", "run", "--input", in,
+                "--layer", dir.resolve("missing.json").toString(), "--output", out.toString());
+        assertConfigError(1, "kernel file " + dir.resolve("nokernel.npy") + " does not exist", "run", "--input", in,
+                "--layer", layer.toString(), "--kernel", dir.resolve("nokernel.npy").toString(), "--bias",
+                bias.toString(), "--output", out.toString());
+        assertConfigError(1, "no --bias was given", "run", "--input", in, "--layer", layer.toString(), "--kernel",
+                kernel.toString(), "--output", out.toString());
+        assertConfigError(1, "use_bias=false", "run", "--input", in, "--layer", noBiasLayer.toString(), "--kernel",
+                kernel.toString(), "--bias", bias.toString(), "--output", out.toString());
+        assertConfigError(1, "weights do not fit the layer", "run", "--input", in, "--layer", layer.toString(),
+                "--kernel", kernel5.toString(), "--bias", bias.toString(), "--output", out.toString());
+        assertConfigError(1, "channel mismatch", "run", "--input", gray.toString(), "--layer", layer.toString(),
+                "--kernel", kernel.toString(), "--bias", bias.toString(), "--output", out.toString());
+        assertConfigError(1, "input " + dir.resolve("nothing.npy") + " does not exist", "run", "--input",
+                dir.resolve("nothing.npy").toString(), "--layer", layer.toString(), "--output", out.toString());
+        Path existing = Files.createDirectories(dir.resolve("existing"));
+        assertConfigError(1, "output " + existing + " already exists: add --overwrite", "run", "--input", in,
+                "--layer", layer.toString(), "--output", existing.toString());
+        assertConfigError(1, "kernel file " + badJson + ": not an NPY file", "run", "--input", in, "--layer",
+                layer.toString(), "--kernel",
+                badJson.toString(), "--bias", bias.toString(), "--output", out.toString());
+
+        assertConfigError(2, "--batch-size must be >= 1, got 0", "run", "--input", in, "--layer", layer.toString(),
+                "--output", out.toString(), "--batch-size", "0");
+        assertConfigError(2, "expected one of fail, skip, quarantine", "run", "--input", in, "--layer",
+                layer.toString(), "--output", out.toString(), "--on-bad-record", "ignore");
+        assertConfigError(2, "Missing required option: '--output=DIR'", "run", "--input", in, "--layer",
+                layer.toString());
+        assertConfigError(2, "Unknown option: '--colour'", "run", "--colour", "--input", in, "--layer",
+                layer.toString(), "--output", out.toString());
+        assertConfigError(2, "Invalid value for option '--partitions'", "run", "--input", in, "--layer",
+                layer.toString(), "--output", out.toString(), "--partitions", "many");
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void everySubcommandHasHelp() {
+        for (String sub : new String[] {"run", "apply", "export"}) {
+            CliRunner r = CliRunner.run(sub, "--help");
+            assertEquals(0, r.exitCode, r.toString());
+            assertTrue(r.out.startsWith("Usage: sparkconv " + sub), r.out);
+        }
+        CliRunner top = CliRunner.run("--help");
+        assertEquals(0, top.exitCode);
+        assertTrue(top.out.contains("apply") && top.out.contains("run")
+                && top.out.contains("export"), top.out);
+        CliRunner none = CliRunner.run();
+        assertEquals(2, none.exitCode);
+        assertEquals(1, none.errLines().length, none.toString());
+    }
+}
