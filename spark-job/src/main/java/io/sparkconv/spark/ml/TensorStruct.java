@@ -1,5 +1,6 @@
 package io.sparkconv.spark.ml;
 
+import io.sparkconv.datasets.spark.TensorRows;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.ArrayType;
@@ -17,10 +18,8 @@ public final class TensorStruct {
     public static final String SHAPE = "shape";
     public static final String DATA = "data";
 
-    private static final StructType SCHEMA = new StructType(new StructField[] {
-        DataTypes.createStructField(SHAPE, DataTypes.createArrayType(DataTypes.IntegerType, false), false),
-        DataTypes.createStructField(DATA, DataTypes.createArrayType(DataTypes.FloatType, false), false)
-    });
+    /** The same type as the job's tensor column, so the job's Parquet output can be fed to the transformer. */
+    private static final StructType SCHEMA = TensorRows.TENSOR_TYPE;
 
     private TensorStruct() {
     }

@@ -178,6 +178,22 @@ class Conv2DTransformerTest {
         }
     }
 
+    @Test
+    void theJobsRecordTableFeedsTheTransformer() {
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < IMAGES; i++) {
+            rows.add(io.sparkconv.datasets.spark.TensorRows.toRow(new io.sparkconv.datasets.ImageRecord(
+                    "images.npy", i, i, i % 3, new int[] {HEIGHT, WIDTH, CHANNELS}, image(i))));
+        }
+        Dataset<Row> records = spark.createDataFrame(rows, io.sparkconv.datasets.spark.TensorRows.SCHEMA)
+                .withColumnRenamed("ordinal", "id").withColumn("id", org.apache.spark.sql.functions.col("id")
+                        .cast(DataTypes.IntegerType));
+        Conv2DTransformer transformer = new Conv2DTransformer().setLayerConfig(SAME_RELU).setWeights(KERNEL, BIAS)
+                .setInputCol("tensor").setOutputCol("features");
+        assertEqualsCore(transformer.transform(records), SAME_RELU, KERNEL, BIAS, DataFormat.CHANNELS_LAST,
+                new int[] {HEIGHT, WIDTH, 3});
+    }
+
     /** Arrays in one layout, the layer in the other or the same: transposed on the way in and out. */
     @ParameterizedTest
     @CsvSource({"channels_last,channels_first", "channels_first,channels_last", "channels_first,channels_first"})
