@@ -62,8 +62,11 @@ public final class KerasConv2DLayer {
         return name;
     }
 
-    /** The layer entry as Keras serializes it: {@code {"class_name": "Conv2D", "config": {...}}} (plus
-     *  {@code module}/{@code registered_name} for Keras 3 and Keras 2.13+ new-style entries). */
+    /**
+     * The layer entry as Keras serializes it, {@code {"class_name": "Conv2D", "config": {...}}} (plus
+     * {@code module}/{@code registered_name} for new-style entries), with the file's {@code keras_version} at
+     * the root so that {@code Conv2D.fromConfig(layerJson())} follows the same semantics as {@link #toConv2D()}.
+     */
     public String layerJson() {
         return layerJson;
     }

@@ -701,17 +701,21 @@ public final class KerasModelFile implements AutoCloseable {
             bias = stored[1];
         }
         KerasSemantics layerSemantics = kerasVersion != null ? semantics : semanticsOf(null, entry, path);
-        return new KerasConv2DLayer(name, path, layerJson(entry), entry.get("config").toString(), kerasVersion, backend,
+        return new KerasConv2DLayer(name, path, layerJson(entry, kerasVersion), entry.get("config").toString(), kerasVersion, backend,
                 layerSemantics, loaded.shape(), loaded.kernel(), storedShapes[0], stored[0], bias, info.inputShape(),
                 info.outputShape(), loaded.conversion());
     }
 
-    private static String layerJson(JsonNode entry) {
+    /** The layer entry plus the file's keras_version at the root, so Conv2D.fromConfig keeps its semantics. */
+    private static String layerJson(JsonNode entry, String kerasVersion) {
         ObjectNode out = JSON.createObjectNode();
         for (String key : new String[] {"module", "class_name", "config", "registered_name", "build_config"}) {
             if (entry.has(key)) {
                 out.set(key, entry.get(key));
             }
+        }
+        if (kerasVersion != null) {
+            out.put("keras_version", kerasVersion);
         }
         return out.toString();
     }

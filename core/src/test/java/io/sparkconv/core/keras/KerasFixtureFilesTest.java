@@ -1,6 +1,7 @@
 package io.sparkconv.core.keras;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sparkconv.core.conv.Conv2D;
 import io.sparkconv.core.conv.KerasSemantics;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -56,6 +57,9 @@ class KerasFixtureFilesTest {
                 assertEquals("Conv2D", layerJson.get("class_name").asText());
                 assertEquals(expectedConfig, layerJson.get("config"));
                 assertEquals(KerasSemantics.forKerasVersion(model.kerasVersion()), layer.semantics());
+                assertEquals(model.kerasVersion(), layerJson.get("keras_version").asText());
+                assertEquals(layer.semantics(), Conv2D.fromConfig(layer.layerJson()).spec().semantics(),
+                        name + ": the layer JSON carries the file's semantics");
             }
         }
     }
