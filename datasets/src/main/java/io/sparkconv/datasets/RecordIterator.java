@@ -21,6 +21,7 @@ public final class RecordIterator implements Iterator<ImageRecord>, AutoCloseabl
     private boolean done;
     private long read;
     private long rejected;
+    private boolean closed;
 
     RecordIterator(DatasetSplit split, RecordCursor cursor, ReadOptions options, RejectionSink sink) {
         this.split = split;
@@ -45,12 +46,14 @@ public final class RecordIterator implements Iterator<ImageRecord>, AutoCloseabl
                 read++;
                 if (!e.recoverable()) {
                     done = true;
+                    close();
                 }
                 reject(e);
                 continue;
             } catch (RuntimeException e) {
                 read++;
                 done = true;
+                close();
                 reject(DatasetException.fatalAt(split.source(), DatasetException.WHOLE_FILE,
                         "unexpected failure while reading: " + e, e));
                 continue;
@@ -123,7 +126,8 @@ public final class RecordIterator implements Iterator<ImageRecord>, AutoCloseabl
 
     @Override
     public void close() {
-        if (cursor != null) {
+        if (cursor != null && !closed) {
+            closed = true;
             cursor.close();
         }
     }

@@ -117,6 +117,10 @@ public final class TensorCursor implements RecordCursor {
                 skipped = true;
             }
             readFully(stream, buffer, bytes);
+            if (next + count == layout.records() && stream.read() >= 0) {
+                // Reading past the last record also makes a gzip stream check its CRC and length trailer.
+                throw new IOException("the stream holds more data than the header describes");
+            }
         }
         int n = layout.recordElements();
         for (int r = 0; r < count; r++) {

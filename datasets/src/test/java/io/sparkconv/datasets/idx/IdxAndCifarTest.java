@@ -136,6 +136,28 @@ class IdxAndCifarTest {
     }
 
     @Test
+    void gzipWithBadCrcLosesOnlyItsLastSplit() throws Exception {
+        byte[] gz = Files.readAllBytes(dir.resolve("images-idx3-ubyte.gz"));
+        gz[gz.length - 8] ^= 0x55; // the CRC-32 of the trailer; the size beside it still matches
+        Path bad = dir.resolve("badcrc-idx3-ubyte.gz");
+        Files.write(bad, gz);
+        ReadOptions options = ReadOptions.defaults().withRecordsPerSplit(3);
+        DatasetException e = assertThrows(DatasetException.class,
+                () -> DatasetSource.readAll(bad.toString(), DatasetFormat.IDX, options, RejectionSink.NONE, null)
+                        .forEachRemaining(r -> { }));
+        assertTrue(e.getMessage().startsWith(bad + " record 6: cannot read record 6") && e.getMessage()
+                .contains("Corrupt GZIP trailer"), e.getMessage());
+        List<Rejection> rejected = new ArrayList<>();
+        RecordCounts counts = new RecordCounts();
+        List<ImageRecord> got = new ArrayList<>();
+        DatasetSource.readAll(bad.toString(), DatasetFormat.IDX, options.withBadRecordPolicy(BadRecordPolicy.SKIP),
+                rejected::add, counts).forEachRemaining(got::add);
+        assertEquals(6, got.size());
+        assertEquals(new RecordCounts(7, 0, 1), counts);
+        assertEquals(6, rejected.get(0).index());
+    }
+
+    @Test
     void cifar10And100BothLayoutsAndBgr() throws Exception {
         for (String name : List.of("c10", "c100")) {
             DatasetFormat format = name.equals("c10") ? DatasetFormat.CIFAR10 : DatasetFormat.CIFAR100;
