@@ -43,7 +43,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * terms cover the few-ulp differences of TF's Eigen approximations of exp, tanh, sigmoid and erf.
  */
 @Tag("kernel")
-class TensorFlowParityTest {
+public class TensorFlowParityTest {
 
     static final int CASES = 320;
     private static final long SEED = 0x5EED_C0DEL;
@@ -199,7 +199,7 @@ class TensorFlowParityTest {
     }
 
     /** Uniform values with 0.25 <= |v| <= 1 and a random sign: never zero, never tiny. */
-    static float[] nonZero(SplittableRandom r, int n) {
+    public static float[] nonZero(SplittableRandom r, int n) {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
             float m = (float) (0.25 + 0.75 * r.nextDouble());
@@ -215,7 +215,7 @@ class TensorFlowParityTest {
     }
 
     /** The first element outside the tolerance, described, or null when all agree. */
-    static String mismatch(String activation, TfOracle.Result expected, float[] actual, int lastAxis) {
+    public static String mismatch(String activation, TfOracle.Result expected, float[] actual, int lastAxis) {
         float[] want = expected.output();
         float[] magnitude = expected.magnitude();
         if (want.length != actual.length) {

@@ -26,10 +26,10 @@ import org.tensorflow.types.TFloat32;
  * works on the last axis, W. Grouped convolution is computed as one TF conv per group on that group's input
  * channels and filters, concatenated along channels (TF's CPU kernel rejects grouped convolution).
  */
-final class TfOracle implements AutoCloseable {
+public final class TfOracle implements AutoCloseable {
 
     /** TF-1.15 / Keras 2 / Keras 3 activation names this oracle can build from TF ops. */
-    static final Set<String> SUPPORTED = Set.of("linear", "relu", "elu", "selu", "softplus", "softsign", "tanh",
+    public static final Set<String> SUPPORTED = Set.of("linear", "relu", "elu", "selu", "softplus", "softsign", "tanh",
             "sigmoid", "hard_sigmoid", "exponential", "softmax", "swish", "silu", "gelu", "mish", "relu6",
             "leaky_relu", "hard_silu", "hard_swish", "log_softmax", "hard_tanh", "tanh_shrink", "celu",
             "log_sigmoid", "squareplus", "soft_shrink", "hard_shrink", "sparse_plus", "sparse_sigmoid");
@@ -38,17 +38,17 @@ final class TfOracle implements AutoCloseable {
     private final Ops tf = Ops.create(session);
 
     /** One conv problem in TF's terms; arrays in C order, input NHWC, kernel (kh, kw, Cin/groups, F). */
-    record Problem(float[] input, int batch, int height, int width, int channels,
+    public record Problem(float[] input, int batch, int height, int width, int channels,
                    float[] kernel, int kh, int kw, int filters, int groups,
                    int sh, int sw, int dh, int dw, String padding, float[] bias,
                    boolean channelsFirst, String activation, KerasSemantics semantics) {
     }
 
     /** TF's output, and the magnitudes {@code sum|x*w| + |b|} of every output (for the tolerance). */
-    record Result(float[] output, float[] magnitude, long[] shape) {
+    public record Result(float[] output, float[] magnitude, long[] shape) {
     }
 
-    Result run(Problem p) {
+    public Result run(Problem p) {
         Operand<TFloat32> conv = conv(p, p.input, p.kernel);
         Operand<TFloat32> magnitude = conv(p, abs(p.input), abs(p.kernel));
         if (p.channelsFirst) {
