@@ -157,34 +157,41 @@ class Conv2DRunnerTest {
     @ParameterizedTest(name = "[{0}] a runner allocates nothing per call once compiled")
     @MethodSource("kernels")
     void aRunnerAllocatesNothingPerCallOnceCompiled(ConvKernel kernel) {
+        for (int groups = 1; groups <= 2; groups++) {   // groups=2 takes the vector kernel's general loops
+            for (DataFormat format : DataFormat.values()) {
+                assertAllocationFree(kernel, groups, format);
+            }
+        }
+    }
+
+    private static void assertAllocationFree(ConvKernel kernel, int groups, DataFormat format) {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long thread = Thread.currentThread().getId();
-        for (DataFormat format : DataFormat.values()) {
-            // 20 filters: a full and a partial vector block; 12 columns: 4-pixel blocks and border pixels
-            TestLayers.Args a = TestLayers.args();
-            a.filters = 20;
-            a.padding = Padding.SAME;
-            a.dataFormat = format;
-            a.useBias = true;
-            Conv2D layer = a.layer();
-            layer.setWeights(random(5, 3 * 3 * 3 * 20), random(6, 20));
-            Conv2D.Runner runner = layer.newRunner(12, 12, 3, 2, kernel);
-            float[] in = random(1, 2 * runner.inputImageSize());
-            float[] out = new float[2 * runner.outputImageSize()];
-            // The Vector API only stops boxing once C2 has compiled the loops, so allow warm-up rounds (a few
-            // seconds at most); a kernel that allocates in its loops never gets below the bound.
-            long allocated = Long.MAX_VALUE;
-            long deadline = System.nanoTime() + 20_000_000_000L;
-            while (allocated >= 1024 && System.nanoTime() < deadline) {
-                long before = threads.getThreadAllocatedBytes(thread);
-                for (int i = 0; i < 50; i++) {
-                    runner.run(in, 0, 2, out, 0);
-                }
-                allocated = threads.getThreadAllocatedBytes(thread) - before;
+        // 20 filters: full and partial vector blocks; 12 columns: 4-pixel blocks and border pixels
+        TestLayers.Args a = TestLayers.args();
+        a.filters = 20;
+        a.groups = groups;
+        a.padding = Padding.SAME;
+        a.dataFormat = format;
+        a.useBias = true;
+        Conv2D layer = a.layer();
+        layer.setWeights(random(5, 3 * 3 * 2 * 20), random(6, 20));
+        Conv2D.Runner runner = layer.newRunner(12, 12, 2 * groups, 2, kernel);
+        float[] in = random(1, 2 * runner.inputImageSize());
+        float[] out = new float[2 * runner.outputImageSize()];
+        // The Vector API only stops boxing once C2 has compiled the loops, so allow warm-up rounds (a few
+        // seconds at most); a kernel that allocates in its loops never gets below the bound.
+        long allocated = Long.MAX_VALUE;
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (allocated >= 1024 && System.nanoTime() < deadline) {
+            long before = threads.getThreadAllocatedBytes(thread);
+            for (int i = 0; i < 50; i++) {
+                runner.run(in, 0, 2, out, 0);
             }
-            // 50 calls that allocated a buffer or boxed a vector per FMA would take far more than 1 KB
-            assertTrue(allocated < 1024, format + ": 50 runs allocated " + allocated + " bytes");
+            allocated = threads.getThreadAllocatedBytes(thread) - before;
         }
+        // 50 calls that allocated a buffer or boxed a vector per FMA would take far more than 1 KB
+        assertTrue(allocated < 1024, format + " groups=" + groups + ": 50 runs allocated " + allocated + " bytes");
     }
 
     @Test
