@@ -108,6 +108,9 @@ public final class DatasetSource {
             case CIFAR10:
             case CIFAR100:
                 return n.endsWith(".bin");
+            case IDX:
+                // labels files (idx1) are read with their images, not as images
+                return DatasetFormat.fromFileName(n) == format && !n.contains("idx1");
             default:
                 return DatasetFormat.fromFileName(n) == format;
         }

@@ -23,6 +23,7 @@ public final class DatasetSplit implements Serializable {
     private final long ordinalBase;
     private final int[] recordShape;
     private final String failure;
+    private String labels;
 
     DatasetSplit(DatasetFormat format, String path, String member, List<String> files, long from, long to,
                  long ordinalBase, int[] recordShape, String failure) {
@@ -51,6 +52,18 @@ public final class DatasetSplit implements Serializable {
     /** A file (or member) that cannot be read at all: one rejection with {@code reason}. */
     public static DatasetSplit failed(DatasetFormat format, String source, long ordinalBase, String reason) {
         return new DatasetSplit(format, source, null, null, 0, 1, ordinalBase, null, Objects.requireNonNull(reason));
+    }
+
+    /** The same split with its labels read from {@code labelsPath} (an IDX labels file). */
+    public DatasetSplit withLabels(String labelsPath) {
+        DatasetSplit s = new DatasetSplit(format, path, member, files(), from, to, ordinalBase, recordShape, failure);
+        s.labels = labelsPath;
+        return s;
+    }
+
+    /** The file the records' labels come from (MNIST's idx1 file beside the images), or null. */
+    public String labels() {
+        return labels;
     }
 
     public DatasetFormat format() {
@@ -109,6 +122,7 @@ public final class DatasetSplit implements Serializable {
     public String toString() {
         return "DatasetSplit{" + format.cliName() + " " + source() + (files != null ? " (+" + (files.length - 1)
                 + " files)" : "") + " [" + from + ", " + to + ")" + (recordShape != null ? " shape="
-                + Arrays.toString(recordShape) : "") + (failure != null ? " FAILED: " + failure : "") + "}";
+                + Arrays.toString(recordShape) : "") + (labels != null ? " labels=" + labels : "")
+                + (failure != null ? " FAILED: " + failure : "") + "}";
     }
 }

@@ -150,11 +150,16 @@ public final class IdxFormat {
                             + layout.recordBytes() + " bytes) but the file has " + size);
                 }
             }
+            String labels = labelsBeside(path);
+            if (labels != null) {
+                readLabels(labels, layout.records(), 0, 0);
+            }
             List<DatasetSplit> out = new ArrayList<>();
             long per = options.recordsPerSplitFor(layout.recordBytes());
             for (long from = 0; from < layout.records(); from += per) {
-                out.add(DatasetSplit.range(DatasetFormat.IDX, path, null, from,
-                        Math.min(layout.records(), from + per), ordinalBase, layout.recordShape()));
+                DatasetSplit split = DatasetSplit.range(DatasetFormat.IDX, path, null, from,
+                        Math.min(layout.records(), from + per), ordinalBase, layout.recordShape());
+                out.add(labels == null ? split : split.withLabels(labels));
             }
             return out;
         } catch (EOFException e) {
@@ -186,16 +191,99 @@ public final class IdxFormat {
                     }
                 };
                 TensorLayout layout = layout(readHeader(s, path), path, options);
-                return TensorCursor.stream(path, s, layout, split.from(), split.to(), split.ordinalBase());
+                return labelled(TensorCursor.stream(path, s, layout, split.from(), split.to(), split.ordinalBase()),
+                        split, layout);
             }
             TensorLayout layout = layout(readHeader(in.streamFrom(0), path), path, options);
-            return TensorCursor.seekable(path, in, layout, split.from(), split.to(), split.ordinalBase());
+            return labelled(TensorCursor.seekable(path, in, layout, split.from(), split.to(), split.ordinalBase()),
+                    split, layout);
         } catch (IOException e) {
             close(in);
             throw DatasetException.file(path, "cannot read: " + e, e);
         } catch (RuntimeException e) {
             close(in);
             throw e;
+        }
+    }
+
+    private static TensorCursor labelled(TensorCursor cursor, DatasetSplit split, TensorLayout layout) {
+        if (split.labels() == null) {
+            return cursor;
+        }
+        try {
+            return cursor.withLabels(readLabels(split.labels(), layout.records(), split.from(), split.to()));
+        } catch (RuntimeException e) {
+            cursor.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The MNIST labels file beside an images file ({@code train-images-idx3-ubyte} ->
+     * {@code train-labels-idx1-ubyte}, same compression suffix), or null when there is none.
+     */
+    public static String labelsBeside(String imagesPath) {
+        String name = InputFiles.fileName(imagesPath);
+        if (!name.contains("images") || !name.contains("idx3")) {
+            return null;
+        }
+        String labels = imagesPath.substring(0, imagesPath.length() - name.length())
+                + name.replace("images", "labels").replace("idx3", "idx1");
+        try {
+            InputFiles.size(labels);
+            return labels;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Labels {@code [from, to)} of an IDX labels file (ubyte, rank 1) that must hold exactly {@code records}
+     * labels; checked whole (header and size) whatever the range.
+     */
+    public static byte[] readLabels(String path, long records, long from, long to) {
+        try (SeekableInput in = InputFiles.open(path)) {
+            boolean gz = isGzip(in);
+            long size = in.size();
+            InputStream s = gz ? new GZIPInputStream(new BufferedInputStream(in.streamFrom(0)), 8192)
+                    : in.streamFrom(0);
+            try {
+                byte[] header = new byte[8];
+                readFully(s, header, path, "the 8-byte IDX labels header");
+                if (header[0] != 0 || header[1] != 0 || header[2] != 0x08 || header[3] != 1) {
+                    throw DatasetException.file(path, String.format("not an IDX labels file: header starts "
+                            + "%02x %02x %02x %02x, expected 00 00 08 01", header[0], header[1], header[2],
+                            header[3]));
+                }
+                long count = ((header[4] & 0xFFL) << 24) | ((header[5] & 0xFFL) << 16) | ((header[6] & 0xFFL) << 8)
+                        | (header[7] & 0xFFL);
+                if (count != records) {
+                    throw DatasetException.file(path, "the labels file holds " + count + " labels but its images file "
+                            + "holds " + records + " images");
+                }
+                if (!gz && size != 8 + count) {
+                    throw DatasetException.file(path, (size < 8 + count ? "truncated: " : "") + "the labels header "
+                            + "promises " + (8 + count) + " bytes but the file has " + size);
+                }
+                long skip = from;
+                while (skip > 0) {
+                    long k = s.skip(skip);
+                    if (k <= 0) {
+                        if (s.read() < 0) {
+                            throw DatasetException.file(path, "truncated: the labels end before label " + from);
+                        }
+                        k = 1;
+                    }
+                    skip -= k;
+                }
+                byte[] out = new byte[(int) (to - from)];
+                readFully(s, out, path, "labels " + from + " to " + to);
+                return out;
+            } finally {
+                s.close();
+            }
+        } catch (IOException e) {
+            throw DatasetException.file(path, "cannot read labels: " + e, e);
         }
     }
 

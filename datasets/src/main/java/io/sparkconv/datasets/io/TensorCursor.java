@@ -26,6 +26,8 @@ public final class TensorCursor implements RecordCursor {
     private final long to;
     private final long ordinalBase;
     private final int label;
+    private final long from;
+    private byte[] labels;
     private long next;
     private boolean skipped;
 
@@ -46,6 +48,7 @@ public final class TensorCursor implements RecordCursor {
         this.stream = stream;
         this.owned = owned;
         this.next = from;
+        this.from = from;
         this.to = to;
         this.ordinalBase = ordinalBase;
         this.label = label;
@@ -66,6 +69,15 @@ public final class TensorCursor implements RecordCursor {
         return new TensorCursor(source, layout, null, in, in, from, to, ordinalBase, ImageRecord.NO_LABEL);
     }
 
+    /** Gives record {@code from + i} the unsigned label {@code labels[i]}. */
+    public TensorCursor withLabels(byte[] labels) {
+        if (labels.length != to - from) {
+            throw new IllegalArgumentException(labels.length + " labels for " + (to - from) + " records");
+        }
+        this.labels = labels;
+        return this;
+    }
+
     @Override
     public ImageRecord next() {
         if (blockPos == blockFill) {
@@ -77,7 +89,8 @@ public final class TensorCursor implements RecordCursor {
         long index = next - blockFill + blockPos;
         float[] data = block[blockPos];
         block[blockPos++] = null;
-        return new ImageRecord(source, index, ordinalBase + index, label, layout.recordShape(), data);
+        int l = labels == null ? label : labels[(int) (index - from)] & 0xFF;
+        return new ImageRecord(source, index, ordinalBase + index, l, layout.recordShape(), data);
     }
 
     private void fillBlock() {

@@ -48,7 +48,14 @@ class IdxAndCifarTest {
             "open(out + '/images-idx3-ubyte', 'wb').write(idx)",
             "open(out + '/images-idx3-ubyte.gz', 'wb').write(gzip.compress(idx))",
             "open(out + '/idx.raw', 'wb').write(struct.pack('<%df' % len(pix), *pix))",
-            "open(out + '/labels-idx1-ubyte', 'wb').write(struct.pack('>BBBBi', 0, 0, 8, 1, 3) + bytes([1, 2, 3]))",
+            "labels = struct.pack('>BBBBi', 0, 0, 8, 1, n) + bytes((3 * i) % 10 for i in range(n))",
+            "open(out + '/labels-idx1-ubyte', 'wb').write(labels)",
+            "open(out + '/labels-idx1-ubyte.gz', 'wb').write(gzip.compress(labels))",
+            "import os; os.makedirs(out + '/mnist')",
+            "open(out + '/mnist/t10k-images-idx3-ubyte', 'wb').write(idx)",
+            "open(out + '/mnist/t10k-labels-idx1-ubyte', 'wb').write(labels)",
+            "open(out + '/other-images-idx3-ubyte', 'wb').write(idx)",
+            "open(out + '/other-labels-idx1-ubyte', 'wb').write(struct.pack('>BBBBi', 0, 0, 8, 1, 3) + bytes([1, 2, 3]))",
             "fl = struct.pack('>BBBBiiii', 0, 0, 0x0D, 4, 2, 2, 2, 3) + struct.pack('>24f', *[i * 0.5 - 3 for i in range(24)])",
             "open(out + '/floats.idx', 'wb').write(fl)",
             "for name, lab in (('c10', 1), ('c100', 2)):",
@@ -93,6 +100,7 @@ class IdxAndCifarTest {
             List<ImageRecord> got = read(file, DatasetFormat.IDX, options);
             assertEquals(7, got.size());
             for (int i = 0; i < 7; i++) {
+                assertEquals((3 * i) % 10, got.get(i).label(), "label from the idx1 file beside " + file);
                 assertArrayEquals(new int[] {5, 4, 1}, got.get(i).shape());
                 assertArrayEquals(Arrays.copyOfRange(expected, i * 20, (i + 1) * 20), got.get(i).data(), 0f);
             }
@@ -104,6 +112,20 @@ class IdxAndCifarTest {
         assertEquals(2, floats.size());
         assertArrayEquals(new int[] {2, 2, 3}, floats.get(1).shape());
         assertEquals(12 * 0.5f - 3, floats.get(1).data()[0]);
+    }
+
+    @Test
+    void mnistDirectoryReadsImagesWithTheirLabels() throws Exception {
+        List<DatasetSplit> splits = DatasetSource.plan(dir.resolve("mnist").toString(), DatasetFormat.IDX,
+                ReadOptions.defaults());
+        assertEquals(1, splits.size(), splits.toString());
+        assertTrue(splits.get(0).path().endsWith("t10k-images-idx3-ubyte"));
+        assertTrue(splits.get(0).labels().endsWith("t10k-labels-idx1-ubyte"));
+        String other = dir.resolve("other-images-idx3-ubyte").toString();
+        DatasetException e = assertThrows(DatasetException.class,
+                () -> DatasetSource.plan(other, DatasetFormat.IDX, ReadOptions.defaults()));
+        assertTrue(e.getMessage().endsWith("other-labels-idx1-ubyte: the labels file holds 3 labels but its images "
+                + "file holds 7 images"), e.getMessage());
     }
 
     @Test
