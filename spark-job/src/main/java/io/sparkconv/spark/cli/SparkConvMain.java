@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "sparkconv", mixinStandardHelpOptions = true, versionProvider = SparkConvMain.Version.class,
         description = "Keras-exact Conv2D on a batch of images, in-process or as a Spark job.",
-        subcommands = {ApplyCommand.class, RunCommand.class, ExportCommand.class,
+        subcommands = {ApplyCommand.class, RunCommand.class, DemoCommand.class, ExportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SparkConvMain implements Runnable {
     public static final int EXIT_OK = 0;
@@ -64,7 +64,7 @@ public final class SparkConvMain implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "a subcommand is required: apply, run or export");
+                "a subcommand is required: apply, run, demo or export");
     }
 
     /** The version from the jar's manifest, when there is one. */

@@ -85,7 +85,7 @@ public final class ConvJob {
      * spark-submit's settings (system properties), then conf/spark-defaults.conf where unset (when the launcher
      * names the folder), then the job's defaults; Kryo always.
      */
-    static SparkConf sparkConf(String master) {
+    public static SparkConf sparkConf(String master) {
         SparkConf conf = new SparkConf(true);
         String confDir = System.getProperty(CONF_DIR_PROPERTY);
         if (confDir != null) {
@@ -249,7 +249,7 @@ public final class ConvJob {
                         + ", written " + written + ", rejected " + rejected);
             }
             return new JobSummary(readCount, written, rejected, seconds, conv.flops(), o.output, quarantine,
-                    plan.weightsNote);
+                    plan.weightsNote, conv.layerBuilds());
         } finally {
             listener.close();
             spark.sparkContext().removeSparkListener(listener);

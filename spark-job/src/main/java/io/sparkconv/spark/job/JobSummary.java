@@ -1,6 +1,8 @@
 package io.sparkconv.spark.job;
 
+import java.util.List;
 import java.util.Locale;
+import java.util.TreeSet;
 
 /** What a finished job reports: accounting, speed, and where its output is. */
 public final class JobSummary {
@@ -12,9 +14,10 @@ public final class JobSummary {
     private final String output;
     private final String quarantine;
     private final String weightsNote;
+    private final List<String> layerBuilds;
 
     public JobSummary(long read, long written, long rejected, double elapsedSeconds, long flops, String output,
-            String quarantine, String weightsNote) {
+            String quarantine, String weightsNote, List<String> layerBuilds) {
         this.read = read;
         this.written = written;
         this.rejected = rejected;
@@ -23,6 +26,21 @@ public final class JobSummary {
         this.output = output;
         this.quarantine = quarantine;
         this.weightsNote = weightsNote;
+        this.layerBuilds = List.copyOf(layerBuilds);
+    }
+
+    /** One "pid:broadcastId" entry per executor JVM that built the layer from the broadcast. */
+    public List<String> layerBuilds() {
+        return layerBuilds;
+    }
+
+    /** Process ids of the JVMs that built the layer (each exactly once when the list has no duplicates). */
+    public TreeSet<Long> layerBuildPids() {
+        TreeSet<Long> pids = new TreeSet<>();
+        for (String b : layerBuilds) {
+            pids.add(Long.parseLong(b.substring(0, b.indexOf(':'))));
+        }
+        return pids;
     }
 
     public long read() {
@@ -68,6 +86,12 @@ public final class JobSummary {
         b.append(String.format(Locale.ROOT, "records: read %d, written %d, rejected %d%n", read, written, rejected));
         b.append(String.format(Locale.ROOT, "elapsed: %.2f s, %.1f images/s, %.3f GFLOP/s%n", elapsedSeconds,
                 imagesPerSecond(), gflopsPerSecond()));
+        if (!layerBuilds.isEmpty()) {
+            b.append("layer: built from the broadcast once per executor JVM, in ").append(layerBuilds.size())
+                    .append(layerBuilds.size() == 1 ? " JVM (pid " : " JVMs (pids ");
+            b.append(String.join(", ", layerBuildPids().stream().map(String::valueOf).toList())).append(')')
+                    .append(System.lineSeparator());
+        }
         if (weightsNote != null) {
             b.append("weights: ").append(weightsNote).append(System.lineSeparator());
         }

@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkconv.core.conv.Conv2D;
 import io.sparkconv.core.tensor.FloatTensor;
+import io.sparkconv.datasets.DatasetFormat;
+import io.sparkconv.datasets.DatasetSource;
+import io.sparkconv.datasets.ImageRecord;
+import io.sparkconv.datasets.ReadOptions;
+import io.sparkconv.datasets.RejectionSink;
 import io.sparkconv.datasets.npy.NpyArrays;
 import io.sparkconv.datasets.spark.TensorRows;
 import io.sparkconv.spark.SparkTestSupport;
@@ -285,7 +290,7 @@ class RunCommandTest {
 
     @Test
     void everySubcommandHasHelp() {
-        for (String sub : new String[] {"run", "apply", "export"}) {
+        for (String sub : new String[] {"run", "apply", "export", "demo"}) {
             CliRunner r = CliRunner.run(sub, "--help");
             assertEquals(0, r.exitCode, r.toString());
             assertTrue(r.out.startsWith("Usage: sparkconv " + sub), r.out);
@@ -297,5 +302,49 @@ class RunCommandTest {
         CliRunner none = CliRunner.run();
         assertEquals(2, none.exitCode);
         assertEquals(1, none.errLines().length, none.toString());
+    }
+
+    @Test
+    void demoRunsTheSobelLayerOverTheBundledSampleAndDrawsPictures() throws IOException {
+        Path demo = dir.resolve("demo");
+        CliRunner r = CliRunner.run("demo", "--output", demo.toString());
+        assertEquals(0, r.exitCode, r.toString());
+        assertTrue(r.out.contains("records: read 32, written 32, rejected 0"), r.out);
+        List<Path> pictures;
+        try (Stream<Path> files = Files.list(demo.resolve("pictures"))) {
+            pictures = files.sorted().toList();
+        }
+        assertEquals(4, pictures.size(), pictures.toString());
+        for (Path p : pictures) {
+            assertTrue(p.getFileName().toString().endsWith(".png") && Files.size(p) > 100, p.toString());
+            assertTrue(r.out.contains(p.toString()), "the demo says where picture " + p + " is: " + r.out);
+        }
+        assertTrue(r.out.contains("feature maps (Parquet, one row per image with its source and index): "
+                + demo.resolve("feature-maps")), r.out);
+
+        // The Sobel weights the demo wrote: x gradient in filter 0, y gradient in filter 1, averaged over RGB.
+        FloatTensor kernel = NpyArrays.read(demo.resolve("layer/sobel-edges-kernel.npy").toString());
+        assertArrayEquals(new int[] {3, 3, 3, 2}, kernel.shape());
+        assertEquals(-1f / 3, kernel.data()[0], 0f);       // (0, 0, R, x): top-left of Sobel x
+        assertEquals(-2f / 3, kernel.data()[(1 * 3 + 0) * 3 * 2], 0f); // (1, 0, R, x)
+        assertEquals(-2f / 3, kernel.data()[(0 * 3 + 1) * 3 * 2 + 1], 0f); // (0, 1, R, y)
+
+        // The first image's feature maps equal the layer run in this JVM on the same decoded picture.
+        Conv2D conv = Conv2D.fromConfig(Files.readString(demo.resolve("layer/sobel-edges.json")));
+        conv.setWeights(kernel, null);
+        ImageRecord first = DatasetSource.readAll(demo.resolve("sample").toString(), DatasetFormat.IMAGE,
+                ReadOptions.defaults().withExpectedChannels(3), RejectionSink.NONE, null).next();
+        int[] s = first.shape();
+        FloatTensor expected = conv.forward(new FloatTensor(first.data(), 1, s[0], s[1], s[2]));
+        Row row = spark.read().schema(TensorRows.SCHEMA).parquet(demo.resolve("feature-maps").toString())
+                .where("ordinal = 0").collectAsList().get(0);
+        assertEquals(first.source(), row.getString(0));
+        float[] actual = TensorRows.dataOf(row.getStruct(4));
+        assertArrayEquals(expected.data(), actual, 0f);
+        float max = 0;
+        for (float v : actual) {
+            max = Math.max(max, Math.abs(v));
+        }
+        assertTrue(max > 10, "the sample has edges, so the Sobel maps are not flat: max |value| " + max);
     }
 }
