@@ -3,6 +3,7 @@ package io.sparkconv.spark.ml;
 import io.sparkconv.core.conv.Conv2D;
 import io.sparkconv.core.conv.Conv2DSpec;
 import io.sparkconv.core.tensor.DataFormat;
+import io.sparkconv.spark.LayerPayload;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -304,9 +305,10 @@ public class Conv2DTransformer extends Transformer implements DefaultParamsWrita
         Resolved resolved = resolve(dataset.schema());
         JavaSparkContext context = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
         Conv2DWeights values = getWeights();
-        Broadcast<float[]> kernel = context.broadcast(values.kernelArray());
-        Broadcast<float[]> bias = values.hasBias() ? context.broadcast(values.biasArray()) : null;
-        PartitionConvolver convolver = new PartitionConvolver(getLayerConfig(), kernel, bias, getInputCol(),
+        // Broadcast once per transform(); executors build the layer once per JVM (ExecutorLayerCache).
+        Broadcast<LayerPayload> layer = context.broadcast(new LayerPayload(getLayerConfig(), resolved.inputChannels,
+                values.kernelArray(), values.biasArray()));
+        PartitionConvolver convolver = new PartitionConvolver(layer, getInputCol(),
                 resolved.columnIndex, resolved.kind, resolved.arrayMayHoldNulls, resolved.fixedGeometry,
                 resolved.inputChannels, resolved.dataFormat, resolved.swapRedAndBlue, getBatchSize(),
                 HandleInvalid.fromParam(getHandleInvalid()));

@@ -1,6 +1,8 @@
 package io.sparkconv.spark.ml;
 
 import io.sparkconv.core.conv.Conv2D;
+import io.sparkconv.spark.ExecutorLayerCache;
+import io.sparkconv.spark.LayerPayload;
 import io.sparkconv.core.tensor.DataFormat;
 import io.sparkconv.core.tensor.Layouts;
 import java.util.ArrayDeque;
@@ -33,9 +35,7 @@ final class PartitionConvolver implements MapPartitionsFunction<Row, Row> {
      */
     private static final long MAX_BATCH_FLOATS = 16L << 20;
 
-    private final String layerConfig;
-    private final Broadcast<float[]> kernel;
-    private final Broadcast<float[]> bias;
+    private final Broadcast<LayerPayload> layer;
     private final String columnName;
     private final int columnIndex;
     private final InputKind kind;
@@ -47,13 +47,11 @@ final class PartitionConvolver implements MapPartitionsFunction<Row, Row> {
     private final int batchSize;
     private final HandleInvalid handleInvalid;
 
-    PartitionConvolver(String layerConfig, Broadcast<float[]> kernel, Broadcast<float[]> bias, String columnName,
+    PartitionConvolver(Broadcast<LayerPayload> layer, String columnName,
             int columnIndex, InputKind kind, boolean arrayMayHoldNulls, ImageGeometry fixedGeometry,
             int inputChannels, DataFormat dataFormat, boolean swapRedAndBlue, int batchSize,
             HandleInvalid handleInvalid) {
-        this.layerConfig = layerConfig;
-        this.kernel = kernel;
-        this.bias = bias;
+        this.layer = layer;
         this.columnName = columnName;
         this.columnIndex = columnIndex;
         this.kind = kind;
@@ -68,12 +66,7 @@ final class PartitionConvolver implements MapPartitionsFunction<Row, Row> {
 
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
-        Conv2D layer = ExecutorLayers.get(kernel.id(), () -> {
-            Conv2D built = Conv2D.fromConfig(layerConfig);
-            built.setWeights(kernel.value(), bias == null ? null : bias.value());
-            return built;
-        });
-        return new Batches(layer, rows);
+        return new Batches(ExecutorLayerCache.layerFor(layer, null), rows);
     }
 
     /** A runner and its reused buffers for one input geometry, or why that geometry cannot be convolved. */

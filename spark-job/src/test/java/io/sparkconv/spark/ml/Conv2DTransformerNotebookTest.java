@@ -105,8 +105,7 @@ class Conv2DTransformerNotebookTest {
             eval(shell, "SparkSession spark = SparkSession.builder().master(\"local[2]\").appName(\"notebook\")"
                     + ".config(\"spark.serializer\", \"org.apache.spark.serializer.KryoSerializer\")"
                     + ".config(\"spark.kryo.registrationRequired\", \"true\")"
-                    + ".config(\"spark.kryo.classesToRegister\", "
-                    + javaString(String.join(",", SparkKryoClasses.NAMES)) + ")"
+                    + ".config(\"spark.kryo.registrator\", \"io.sparkconv.spark.SparkConvKryoRegistrator\")"
                     + ".config(\"spark.ui.enabled\", \"false\")"
                     + ".config(\"spark.driver.host\", \"127.0.0.1\")"
                     + ".config(\"spark.driver.bindAddress\", \"127.0.0.1\").getOrCreate();");

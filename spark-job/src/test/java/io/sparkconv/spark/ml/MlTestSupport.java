@@ -5,6 +5,8 @@ import io.sparkconv.core.tensor.DataFormat;
 import io.sparkconv.core.tensor.FloatTensor;
 import io.sparkconv.core.tensor.Layouts;
 import java.util.Random;
+import io.sparkconv.spark.SparkSettings;
+import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
 /** Shared set-up of the ML transformer tests: the Spark session, layer configs, random data, the core reference. */
@@ -12,25 +14,20 @@ final class MlTestSupport {
     private MlTestSupport() {
     }
 
-    /**
-     * A local[2] session with Kryo and registration required, as the job runs. The listed classes are the ones
-     * Spark itself (Dataset collect, broadcast of the weights, ML persistence) sends through Kryo in these tests.
-     */
+    /** A local[2] session with the job's Kryo settings: our registrator and registration required. */
     static SparkSession startSpark(String appName) {
         // A session left by another test class would be returned with its own serializer settings.
         SparkSession.clearActiveSession();
         SparkSession.clearDefaultSession();
-        return SparkSession.builder()
-                .master("local[2]")
-                .appName(appName)
-                .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-                .config("spark.kryo.registrationRequired", "true")
-                .config("spark.kryo.classesToRegister", String.join(",", SparkKryoClasses.NAMES))
-                .config("spark.ui.enabled", "false")
-                .config("spark.sql.shuffle.partitions", "2")
-                .config("spark.driver.host", "127.0.0.1")
-                .config("spark.driver.bindAddress", "127.0.0.1")
-                .getOrCreate();
+        SparkConf conf = SparkSettings.withKryo(new SparkConf(false)
+                .setMaster("local[2]")
+                .setAppName(appName)
+                .set("spark.ui.enabled", "false")
+                .set("spark.ui.showConsoleProgress", "false")
+                .set("spark.sql.shuffle.partitions", "2")
+                .set("spark.driver.host", "127.0.0.1")
+                .set("spark.driver.bindAddress", "127.0.0.1"));
+        return SparkSession.builder().config(conf).getOrCreate();
     }
 
     static void stopSpark(SparkSession spark) {
