@@ -157,10 +157,9 @@ class Conv2DRunnerTest {
     @ParameterizedTest(name = "[{0}] a runner allocates nothing per call once compiled")
     @MethodSource("kernels")
     void aRunnerAllocatesNothingPerCallOnceCompiled(ConvKernel kernel) {
-        for (int groups = 1; groups <= 2; groups++) {   // groups=2 takes the vector kernel's general loops
-            for (DataFormat format : DataFormat.values()) {
-                assertAllocationFree(kernel, groups, format);
-            }
+        // groups=2: the vector kernel's general loops (ungrouped layers take its fast paths, tested elsewhere)
+        for (DataFormat format : DataFormat.values()) {
+            assertAllocationFree(kernel, 2, format);
         }
     }
 
