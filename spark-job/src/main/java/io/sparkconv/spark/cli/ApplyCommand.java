@@ -5,8 +5,10 @@ import io.sparkconv.core.tensor.FloatTensor;
 import io.sparkconv.spark.job.ConvJob;
 import io.sparkconv.spark.job.JobConfigException;
 import io.sparkconv.spark.job.JobIo;
+import io.sparkconv.spark.job.KerasModelLayers;
 import java.io.PrintWriter;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,12 +24,22 @@ final class ApplyCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--layer", required = true, paramLabel = "FILE",
-            description = "Keras layer config JSON ({\"class_name\": \"Conv2D\", \"config\": {...}}).")
+    @Option(names = "--layer", required = true, paramLabel = "FILE|NAMES",
+            description = "Keras layer config JSON ({\"class_name\": \"Conv2D\", \"config\": {...}}); with --model, "
+                    + "the Conv2D layer name(s) in the model, comma-separated, applied in order.")
     String layer;
 
-    @Option(names = "--kernel", required = true, paramLabel = "FILE",
-            description = "Kernel weights NPY, shape (kh, kw, Cin/groups, filters).")
+    @Option(names = "--model", paramLabel = "MODEL",
+            description = "Keras model file (.h5/.hdf5 full model or .keras archive): the --layer names are read "
+                    + "from it with their trained weights (see 'sparkconv inspect MODEL').")
+    String model;
+
+    @Option(names = "--model-json", paramLabel = "FILE",
+            description = "The model's JSON (model.to_json()) when --model is a weights-only file (save_weights).")
+    String modelJson;
+
+    @Option(names = "--kernel", paramLabel = "FILE",
+            description = "Kernel weights NPY, shape (kh, kw, Cin/groups, filters); required without --model.")
     String kernel;
 
     @Option(names = "--bias", paramLabel = "FILE",
@@ -42,6 +54,16 @@ final class ApplyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (model != null) {
+            return applyModelLayers();
+        }
+        if (modelJson != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--model-json needs --model");
+        }
+        if (kernel == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "Missing required option: '--kernel=FILE' (or give --model MODEL)");
+        }
         Conv2D conv = ConvJob.readLayer(layer);
         FloatTensor k = ConvJob.readWeights(kernel, "kernel");
         FloatTensor b = bias == null ? null : ConvJob.readWeights(bias, "bias");
@@ -56,22 +78,44 @@ final class ApplyCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new JobConfigException("weights do not fit the layer: " + e.getMessage(), e);
         }
+        return convolve(List.of(conv));
+    }
+
+    /** --model MODEL --layer NAME[,NAME...]: the named layers with their trained weights, applied in order. */
+    private Integer applyModelLayers() {
+        if (kernel != null || bias != null) {
+            throw new JobConfigException("--kernel/--bias cannot be combined with --model: the weights come from "
+                    + "the model file " + model);
+        }
+        return convolve(KerasModelLayers.load(model, modelJson, layer).layers());
+    }
+
+    private Integer convolve(List<Conv2D> layers) {
+        Conv2D first = layers.get(0);
         FloatTensor x = ConvJob.readWeights(input, "input");
         if (x.shape().length != 4) {
             throw new JobConfigException("input " + input + " has shape " + Arrays.toString(x.shape())
-                    + ": expected a rank-4 batch, " + (conv.spec().dataFormat().kerasName().equals("channels_last")
-                    ? "(N, H, W, C)" : "(N, C, H, W)") + " for data_format=" + conv.spec().dataFormat().kerasName());
+                    + ": expected a rank-4 batch, " + (first.spec().dataFormat().kerasName().equals("channels_last")
+                    ? "(N, H, W, C)" : "(N, C, H, W)") + " for data_format=" + first.spec().dataFormat().kerasName());
         }
-        try {
-            conv.outputShape(x.shape());
-        } catch (IllegalArgumentException e) {
-            throw new JobConfigException("input " + input + " does not fit the layer: " + e.getMessage(), e);
+        int[] shape = x.shape();
+        for (Conv2D conv : layers) {
+            try {
+                shape = conv.outputShape(shape);
+            } catch (IllegalArgumentException e) {
+                throw new JobConfigException("input " + input + " does not fit "
+                        + (layers.size() == 1 ? "the layer" : "layer '" + conv.spec().name() + "'") + ": "
+                        + e.getMessage(), e);
+            }
         }
-        FloatTensor y = conv.forward(x);
+        FloatTensor y = x;
+        for (Conv2D conv : layers) {
+            y = conv.forward(y);
+        }
         JobIo.writeNpy(output, y);
         PrintWriter out = spec.commandLine().getOut();
         out.println("wrote " + output + ": shape " + Arrays.toString(y.shape()) + " float32 ("
-                + conv.spec().dataFormat().kerasName() + ")");
+                + layers.get(layers.size() - 1).spec().dataFormat().kerasName() + ")");
         out.flush();
         return SparkConvMain.EXIT_OK;
     }

@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
                 + "feature maps, with each input's source and index, to the output directory.",
                 "Without --master it runs in local mode on all cores (or on the master spark-submit was given)."},
         footer = {"", "Example:", "  sparkconv run --input images.npy --layer conf/layers/sobel-edges.json "
-                + "--kernel sobel.npy --output out/"})
+                + "--kernel sobel.npy --output out/",
+                "  sparkconv run --input images.npy --model model.keras --layer conv2d,conv2d_1 --output out/"})
 final class RunCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -25,9 +26,19 @@ final class RunCommand implements Callable<Integer> {
             description = "Input file or directory (local or any Hadoop file system).")
     String input;
 
-    @Option(names = "--layer", required = true, paramLabel = "FILE",
-            description = "Keras layer config JSON ({\"class_name\": \"Conv2D\", \"config\": {...}}).")
+    @Option(names = "--layer", required = true, paramLabel = "FILE|NAMES",
+            description = "Keras layer config JSON ({\"class_name\": \"Conv2D\", \"config\": {...}}); with --model, "
+                    + "the Conv2D layer name(s) in the model, comma-separated, applied in order.")
     String layer;
+
+    @Option(names = "--model", paramLabel = "MODEL",
+            description = "Keras model file (.h5/.hdf5 full model or .keras archive; local path): the --layer "
+                    + "names are read from it with their trained weights (see 'sparkconv inspect MODEL').")
+    String model;
+
+    @Option(names = "--model-json", paramLabel = "FILE",
+            description = "The model's JSON (model.to_json()) when --model is a weights-only file (save_weights).")
+    String modelJson;
 
     @Option(names = "--kernel", paramLabel = "FILE",
             description = "Kernel weights NPY, shape (kh, kw, Cin/groups, filters). Without it the weights are "
@@ -82,6 +93,8 @@ final class RunCommand implements Callable<Integer> {
         o.input = input;
         o.inputFormat = inputFormat;
         o.layer = layer;
+        o.model = model;
+        o.modelJson = modelJson;
         o.kernel = kernel;
         o.bias = bias;
         o.seed = seed;

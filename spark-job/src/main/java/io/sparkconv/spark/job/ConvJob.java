@@ -17,7 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import org.apache.hadoop.conf.Configuration;
@@ -40,18 +42,34 @@ public final class ConvJob {
     public static final class Plan {
         final JobOptions options;
         final Conv2D layer;
+        /** The layers applied after {@link #layer}, in order (from --model with several --layer names). */
+        final List<Conv2D> nextLayers;
         final JobIo.InputDescription input;
         final String weightsNote;
 
         Plan(JobOptions options, Conv2D layer, JobIo.InputDescription input, String weightsNote) {
+            this(options, layer, List.of(), input, weightsNote);
+        }
+
+        Plan(JobOptions options, Conv2D layer, List<Conv2D> nextLayers, JobIo.InputDescription input,
+             String weightsNote) {
             this.options = options;
             this.layer = layer;
+            this.nextLayers = List.copyOf(nextLayers);
             this.input = input;
             this.weightsNote = weightsNote;
         }
 
         public Conv2D layer() {
             return layer;
+        }
+
+        /** Every layer the job applies, in order. */
+        public List<Conv2D> layers() {
+            List<Conv2D> all = new ArrayList<>();
+            all.add(layer);
+            all.addAll(nextLayers);
+            return all;
         }
 
         public long inputRecords() {
@@ -126,6 +144,12 @@ public final class ConvJob {
         if (o.partitions < 0) {
             throw new JobConfigException("partitions must be >= 1, got " + o.partitions);
         }
+        if (o.model != null) {
+            return planFromModel(o);
+        }
+        if (o.modelJson != null) {
+            throw new JobConfigException("--model-json '" + o.modelJson + "' was given without --model");
+        }
         if (o.bias != null && o.kernel == null) {
             throw new JobConfigException("--bias '" + o.bias + "' was given without --kernel");
         }
@@ -177,6 +201,38 @@ public final class ConvJob {
             }
         }
         return new Plan(o, layer, input, weightsNote);
+    }
+
+    /** --model MODEL --layer NAME[,NAME...]: the named Conv2D layers with their trained weights, in order. */
+    private static Plan planFromModel(JobOptions o) {
+        if (o.kernel != null || o.bias != null) {
+            throw new JobConfigException("--kernel/--bias cannot be combined with --model: the weights come from "
+                    + "the model file " + o.model);
+        }
+        KerasModelLayers.Loaded loaded = KerasModelLayers.load(o.model, o.modelJson, o.layer);
+        List<Conv2D> layers = loaded.layers();
+        Conv2D first = layers.get(0);
+        JobIo.InputDescription input = JobIo.describe(o.input, o.inputFormat, first.spec().dataFormat(),
+                o.badRecordPolicy, first.inputChannels(), o.partitions);
+        if (input.recordShape() != null && input.channels() != first.inputChannels()) {
+            throw new JobConfigException("channel mismatch: the first layer of " + o.model + " expects "
+                    + first.inputChannels() + " input channels, but input " + o.input + " has " + input.channels()
+                    + " (record shape " + Arrays.toString(input.recordShape()) + ", "
+                    + first.spec().dataFormat().kerasName() + ")");
+        }
+        int[] shape = input.recordShape();
+        if (shape != null) {
+            int[] batchShape = {1, shape[0], shape[1], shape[2]};
+            for (Conv2D layer : layers) {
+                try {
+                    batchShape = layer.outputShape(batchShape);
+                } catch (IllegalArgumentException e) {
+                    throw new JobConfigException("input " + o.input + " does not fit layer '" + layer.spec().name()
+                            + "': " + e.getMessage(), e);
+                }
+            }
+        }
+        return new Plan(o, first, layers.subList(1, layers.size()), input, loaded.note());
     }
 
     private static void require(String value, String option) {
@@ -232,9 +288,17 @@ public final class ConvJob {
         long start = System.nanoTime();
         ProgressListener listener = new ProgressListener(plan.input.records(), progress, o.progressIntervalMillis);
         spark.sparkContext().addSparkListener(listener);
+        List<SparkConv> nextConvs = new ArrayList<>();
         try (SparkConv conv = SparkConv.broadcast(sc, plan.layer, plan.input.channels())) {
             DatasetRead read = JobIo.read(spark, plan.input);
             JavaRDD<ImageRecord> maps = conv.apply(read.records(), o.batchSize);
+            int channels = plan.layer.spec().filters();
+            for (Conv2D next : plan.nextLayers) { // --model with several layers: each takes the previous maps
+                SparkConv nextConv = SparkConv.broadcast(sc, next, channels);
+                nextConvs.add(nextConv);
+                maps = nextConv.apply(maps, o.batchSize);
+                channels = next.spec().filters();
+            }
             long written = JobOutput.writeParquet(spark, maps, o.output, o.overwrite);
             String quarantine = null;
             if (o.badRecordPolicy == BadRecordPolicy.QUARANTINE) {
@@ -248,9 +312,16 @@ public final class ConvJob {
                 throw new IllegalStateException("record accounting does not balance: read " + readCount
                         + ", written " + written + ", rejected " + rejected);
             }
-            return new JobSummary(readCount, written, rejected, seconds, conv.flops(), o.output, quarantine,
+            long flops = conv.flops();
+            for (SparkConv next : nextConvs) {
+                flops += next.flops();
+            }
+            return new JobSummary(readCount, written, rejected, seconds, flops, o.output, quarantine,
                     plan.weightsNote, conv.layerBuilds());
         } finally {
+            for (SparkConv next : nextConvs) {
+                next.close();
+            }
             listener.close();
             spark.sparkContext().removeSparkListener(listener);
         }

@@ -9,8 +9,12 @@ public final class JobOptions {
     public String input;
     /** Input format name (npy, npz, idx, cifar10, cifar100, image, parquet) or null to infer from file names. */
     public String inputFormat;
-    /** Keras layer config JSON file. */
+    /** Keras layer config JSON file; with {@link #model}, the layer name(s) in the model, comma-separated. */
     public String layer;
+    /** Keras model file (.h5/.hdf5/.keras) whose named Conv2D layers run in order, weights included; or null. */
+    public String model;
+    /** The model's JSON for a weights-only {@link #model} file, or null. */
+    public String modelJson;
     /** Kernel NPY (kh, kw, Cin/groups, F), or null to initialize the weights with {@link #seed}. */
     public String kernel;
     /** Bias NPY (F), or null (required when the layer uses a bias and a kernel is given). */
