@@ -5,6 +5,7 @@ import static io.sparkconv.spark.ml.MlTestSupport.layerJson;
 import static io.sparkconv.spark.ml.MlTestSupport.randomFloats;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -228,6 +229,46 @@ class Conv2DTransformerTest {
         for (int i = 0; i < IMAGES; i++) {
             assertArrayEquals(one[i], many[i], "image " + i);
         }
+    }
+
+    /** The executor function pulls one batch of rows at a time, never the whole partition. */
+    @Test
+    void aPartitionIsStreamedOneBatchAtATime() {
+        org.apache.spark.broadcast.Broadcast<io.sparkconv.spark.LayerPayload> layer =
+                org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
+                        .broadcast(new io.sparkconv.spark.LayerPayload(SAME_RELU, 3, KERNEL, BIAS));
+        PartitionConvolver convolver = new PartitionConvolver(layer, "pixels", 1, InputKind.FLOAT_ARRAY, false,
+                new ImageGeometry(HEIGHT, WIDTH, 3), 3, DataFormat.CHANNELS_LAST, false, 4, HandleInvalid.ERROR);
+        int total = 1000;
+        int[] pulled = {0};
+        java.util.Iterator<Row> partition = new java.util.Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return pulled[0] < total;
+            }
+
+            @Override
+            public Row next() {
+                int i = pulled[0]++;
+                return RowFactory.create(i, ArrayValues.wrap(image(i % IMAGES)));
+            }
+        };
+        java.util.Iterator<Row> output = convolver.call(partition);
+        float[][] expected = new float[IMAGES][];
+        for (int i = 0; i < IMAGES; i++) {
+            expected[i] = coreForward(SAME_RELU, KERNEL, BIAS, image(i), new int[] {HEIGHT, WIDTH, 3},
+                    DataFormat.CHANNELS_LAST).data();
+        }
+        for (int i = 0; i < total; i++) {
+            assertTrue(output.hasNext());
+            assertEquals((i / 4 + 1) * 4, pulled[0], "rows pulled when output row " + i + " is ready");
+            Row row = output.next();
+            assertEquals(i, row.getInt(0));
+            float[] values = new float[HEIGHT * WIDTH * 4];
+            ArrayValues.copyFloats(row.getStruct(2).get(1), values, 0);
+            assertArrayEquals(expected[i % IMAGES], values, "row " + i);
+        }
+        assertFalse(output.hasNext());
     }
 
     @Test
