@@ -225,13 +225,30 @@ class KerasModelCommandTest {
     }
 
     @Test
-    void inspectAndModelErrorsAreOneLine() throws IOException {
+    void inspectHasHelpAndRejectsANonModelFileInOneLine() throws IOException {
+        CliRunner help = CliRunner.run("inspect", "--help");
+        assertEquals(0, help.exitCode, help.toString());
+        assertTrue(help.out.startsWith("Usage: sparkconv inspect"), help.out);
+        CliRunner none = CliRunner.run("inspect");
+        assertEquals(2, none.exitCode, none.toString());
         Path text = TestFiles.text(dir.resolve("model.h5"), "not a model");
         CliRunner notModel = CliRunner.run("inspect", text.toString());
         assertEquals(1, notModel.exitCode, notModel.toString());
         assertEquals(1, notModel.errLines().length, notModel.toString());
         assertTrue(notModel.err.contains("sparkconv inspect: error: not an HDF5 or zip file: " + text), notModel.err);
+        Path input = TestFiles.npy(dir.resolve("in.npy"), 3, 1, 4, 4, 1);
+        CliRunner apply = CliRunner.run("apply", "--model", text.toString(), "--layer", "conv2d", "--input",
+                input.toString(), "--output", dir.resolve("out.npy").toString());
+        assertEquals(1, apply.exitCode, apply.toString());
+        assertTrue(apply.err.contains("not an HDF5 or zip file"), apply.err);
+        CliRunner noKernel = CliRunner.run("apply", "--layer", text.toString(), "--input", input.toString(),
+                "--output", dir.resolve("out.npy").toString());
+        assertEquals(2, noKernel.exitCode, noKernel.toString());
+        assertTrue(noKernel.err.contains("--kernel") && noKernel.err.contains("--model"), noKernel.err);
+    }
 
+    @Test
+    void modelLayerErrorsAreOneLine() throws IOException {
         Fixture f = fixture("keras3-mnist-keras-3.1.1");
         Path input = TestFiles.npy(dir.resolve("in.npy"), 3, 2, 28, 28, 1);
         Path output = dir.resolve("out.npy");
