@@ -300,6 +300,7 @@ public final class ConvJob {
                 channels = next.spec().filters();
             }
             long written = JobOutput.writeParquet(spark, maps, o.output, o.overwrite);
+            listener.finish(conv.imagesConvolved());
             String quarantine = null;
             if (o.badRecordPolicy == BadRecordPolicy.QUARANTINE) {
                 quarantine = JobOutput.writeQuarantine(spark, read.rejections().value(), o.output);

@@ -22,6 +22,7 @@ final class ProgressListener extends SparkListener implements AutoCloseable {
     private final PrintStream console;
     private final long startNanos = System.nanoTime();
     private final ScheduledExecutorService ticker;
+    private final boolean printing;
 
     ProgressListener(long totalImages, PrintStream console, long intervalMillis) {
         this.totalImages = totalImages;
@@ -31,7 +32,8 @@ final class ProgressListener extends SparkListener implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        if (intervalMillis > 0) {
+        this.printing = intervalMillis > 0;
+        if (printing) {
             ticker.scheduleAtFixedRate(this::print, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
         }
     }
@@ -51,6 +53,14 @@ final class ProgressListener extends SparkListener implements AutoCloseable {
 
     long imagesDone() {
         return imagesDone.get();
+    }
+
+    /**
+     * The job is over: the exact count (task-end events reach listeners asynchronously, the accumulator is final)
+     * replaces the running one for the last line.
+     */
+    void finish(long images) {
+        imagesDone.set(images);
     }
 
     /** One progress line, e.g. "progress: 1200 of 5000 images (24%), 815 images/s, about 5 s left". */
@@ -77,8 +87,12 @@ final class ProgressListener extends SparkListener implements AutoCloseable {
         console.flush();
     }
 
+    /** Stops the periodic line; prints a last one, so even a short job shows where it ended. */
     @Override
     public void close() {
         ticker.shutdownNow();
+        if (printing) {
+            print();
+        }
     }
 }

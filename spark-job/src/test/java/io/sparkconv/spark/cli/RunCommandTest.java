@@ -89,8 +89,9 @@ class RunCommandTest {
         Path out = dir.resolve("out");
         CliRunner r = CliRunner.run("run", "--input", input.toString(), "--layer", layer.toString(), "--kernel",
                 kernel.toString(), "--bias", bias.toString(), "--output", out.toString(), "--partitions", "3",
-                "--batch-size", "4", "--progress-seconds", "0");
+                "--batch-size", "4", "--progress-seconds", "1");
         assertEquals(0, r.exitCode, r.toString());
+        assertTrue(r.err.matches("(?s).*progress: 20 of 20 images \\(100%\\), [0-9.]+ images/s.*"), r.err);
         assertTrue(r.out.contains("records: read 20, written 20, rejected 0"), r.out);
         assertTrue(r.out.contains("output: " + out), r.out);
         assertTrue(r.out.matches("(?s).*elapsed: [0-9.]+ s, [0-9.]+ images/s, [0-9.]+ GFLOP/s.*"), r.out);
