@@ -15,7 +15,9 @@ public enum Shape {
     f("128x128x1 -> 8, 5x5 valid, batch 32", 32, 128, 128, 1, 8, 5, 5, 1, 1, 1, 1, false, 57),
     g("64x64x32 -> 32, 3x3 dilation 2 same", 8, 64, 64, 32, 32, 3, 3, 1, 1, 2, 2, true, 226),
     /** Extra: the first layer of a CIFAR-10 network, the Spark job's typical small-image workload. */
-    h("32x32x3 -> 32, 3x3 same, batch 64 (CIFAR-10 first layer)", 64, 32, 32, 3, 32, 3, 3, 1, 1, 1, 1, true, 0);
+    h("32x32x3 -> 32, 3x3 same, batch 64 (CIFAR-10 first layer)", 64, 32, 32, 3, 32, 3, 3, 1, 1, 1, 1, true, 0),
+    /** Extra: the first layer of an MNIST network, the Spark path benchmark's layer. */
+    m("28x28x1 -> 32, 3x3 same, batch 64 (MNIST first layer)", 64, 28, 28, 1, 32, 3, 3, 1, 1, 1, 1, true, 0);
 
     public final String description;
     public final int batch, height, width, channels, filters, kernelHeight, kernelWidth;

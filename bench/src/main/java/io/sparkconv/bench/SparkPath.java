@@ -1,0 +1,233 @@
+package io.sparkconv.bench;
+
+import io.sparkconv.core.conv.Conv2D;
+import io.sparkconv.spark.ml.Conv2DTransformer;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import java.util.Iterator;
+import java.util.SplittableRandom;
+
+/**
+ * What Spark costs: the Conv2D transformer as a local-mode Spark job on generated in-memory images, against
+ * the kernel alone (one {@link Conv2D.Runner} per core) on the same images and cores; and the memory of a task
+ * as a function of the mini-batch size, on one partition of many images in a small heap. A program for
+ * bench/spark-path.sh, not a test.
+ *
+ * <p>Arguments: {@code mode=throughput|memory images=N size=HxWxC filters=F kernel=K cores=N batch=B
+ * batches=16,64,256,1024 repeats=5}.
+ */
+public final class SparkPath {
+
+    private SparkPath() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("mode", "throughput");
+        o.put("images", "20000");
+        o.put("size", "28x28x1");
+        o.put("filters", "32");
+        o.put("kernel", "3");
+        o.put("cores", "2");
+        o.put("batch", "64");
+        o.put("batches", "16,64,256,1024");
+        o.put("repeats", "5");
+        for (String a : args) {
+            int eq = a.indexOf('=');
+            if (eq < 0 || !o.containsKey(a.substring(0, eq))) {
+                throw new IllegalArgumentException("argument " + a + ": expected key=value with a key of " + o.keySet());
+            }
+            o.put(a.substring(0, eq), a.substring(eq + 1));
+        }
+        int[] hwc = Arrays.stream(o.get("size").split("x")).mapToInt(Integer::parseInt).toArray();
+        int images = Integer.parseInt(o.get("images"));
+        int cores = Integer.parseInt(o.get("cores"));
+        int k = Integer.parseInt(o.get("kernel"));
+        Conv2D layer = Conv2D.builder(Integer.parseInt(o.get("filters")), k, k).padding("same").activation("relu")
+                .build();
+        layer.initializeWeights(hwc[2], 7);
+        System.out.printf(Locale.ROOT, "JVM: %s %s, max heap %d MB%n", System.getProperty("java.vm.name"),
+                System.getProperty("java.runtime.version"), Runtime.getRuntime().maxMemory() >> 20);
+        System.out.printf(Locale.ROOT, "Layer: Conv2D %s -> %s, %dx%d same, relu; local[%d]; args %s%n",
+                o.get("size"), o.get("filters"), k, k, cores, String.join(" ", args));
+        SparkSession spark = SparkSession.builder().master("local[" + cores + "]").appName("sparkconv-bench")
+                .config("spark.ui.enabled", "false")
+                .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+                .config("spark.sql.shuffle.partitions", String.valueOf(cores))
+                .getOrCreate();
+        spark.sparkContext().setLogLevel("WARN");
+        try {
+            if (o.get("mode").equals("memory")) {
+                memory(spark, layer, hwc, images, o.get("batches"));
+            } else {
+                throughput(spark, layer, hwc, images, cores, Integer.parseInt(o.get("batch")),
+                        Integer.parseInt(o.get("repeats")));
+            }
+        } finally {
+            spark.stop();
+        }
+    }
+
+    /**
+     * {@code images} generated images of h*w*c floats in [-1, 1), as an array<float> column "image", made as
+     * the partitions are read (seeded by the image's index, so every run sees the same images).
+     */
+    private static Dataset<Row> generated(SparkSession spark, int[] hwc, long images, int partitions) {
+        int size = hwc[0] * hwc[1] * hwc[2];
+        StructType schema = new StructType().add("image", DataTypes.createArrayType(DataTypes.FloatType, false),
+                false);
+        return spark.range(0, images, 1, partitions).mapPartitions((MapPartitionsFunction<Long, Row>) ids ->
+                new Iterator<Row>() {
+                    @Override
+                    public boolean hasNext() {
+                        return ids.hasNext();
+                    }
+
+                    @Override
+                    public Row next() {
+                        SplittableRandom random = new SplittableRandom(ids.next());
+                        float[] image = new float[size];
+                        for (int i = 0; i < size; i++) {
+                            image[i] = (float) (random.nextDouble() * 2 - 1);
+                        }
+                        return RowFactory.create((Object) image);
+                    }
+                }, Encoders.row(schema));
+    }
+
+    private static Conv2DTransformer transformer(Conv2D layer, int[] hwc, int batch) {
+        return new Conv2DTransformer().setLayer(layer).setWeights(layer.kernel(), layer.bias()).setInputCol("image")
+                .setOutputCol("conv").setInputShape(hwc).setBatchSize(batch);
+    }
+
+    private static void throughput(SparkSession spark, Conv2D layer, int[] hwc, int images, int cores, int batch,
+                                   int repeats) throws Exception {
+        Dataset<Row> data = generated(spark, hwc, images, cores).cache();
+        long cached = data.count();
+        Conv2DTransformer t = transformer(layer, hwc, batch);
+        List<Double> sparkRates = new ArrayList<>();
+        List<Double> kernelRates = new ArrayList<>();
+        // The same images for the kernel alone, split into one contiguous share per core.
+        int size = hwc[0] * hwc[1] * hwc[2];
+        float[] all = new float[images * size];
+        int row = 0;
+        for (Row r : data.collectAsList()) {
+            List<Float> values = r.getList(0);
+            for (int i = 0; i < size; i++) {
+                all[row * size + i] = values.get(i);
+            }
+            row++;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(cores);
+        try {
+            for (int rep = 0; rep < repeats + 1; rep++) {          // the first of each is warm-up
+                long t0 = System.nanoTime();
+                t.transform(data).write().format("noop").mode("overwrite").save();
+                double sparkRate = images / ((System.nanoTime() - t0) / 1e9);
+                double kernelRate = kernelAlone(pool, layer, hwc, all, images, cores, batch);
+                if (rep > 0) {
+                    sparkRates.add(sparkRate);
+                    kernelRates.add(kernelRate);
+                }
+                System.out.printf(Locale.ROOT, "  round %d: spark %.0f images/s, kernel alone %.0f images/s%n", rep,
+                        sparkRate, kernelRate);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        double s = median(sparkRates);
+        double kr = median(kernelRates);
+        System.out.printf(Locale.ROOT, "images %d (cached %d), batch %d, cores %d%n", images, cached, batch, cores);
+        System.out.printf(Locale.ROOT, "median: spark job %.0f images/s, kernel alone %.0f images/s, "
+                + "spark/kernel = %.2f (target >= 0.85)%n", s, kr, s / kr);
+    }
+
+    /** One runner per core over its contiguous share, batches copied in as the transformer does; images/s. */
+    private static double kernelAlone(ExecutorService pool, Conv2D layer, int[] hwc, float[] all, int images,
+                                      int cores, int batch) throws Exception {
+        int size = hwc[0] * hwc[1] * hwc[2];
+        List<Future<?>> parts = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int p = 0; p < cores; p++) {
+            int first = (int) ((long) images * p / cores);
+            int end = (int) ((long) images * (p + 1) / cores);
+            parts.add(pool.submit(() -> {
+                Conv2D.Runner runner = layer.newRunner(hwc[0], hwc[1], hwc[2], batch);
+                float[] in = new float[batch * size];
+                float[] out = new float[batch * runner.outputImageSize()];
+                for (int i = first; i < end; i += batch) {
+                    int n = Math.min(batch, end - i);
+                    System.arraycopy(all, i * size, in, 0, n * size);
+                    runner.run(in, 0, n, out, 0);
+                }
+            }));
+        }
+        for (Future<?> f : parts) {
+            f.get();
+        }
+        return images / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    private static void memory(SparkSession spark, Conv2D layer, int[] hwc, int images, String batches) {
+        Dataset<Row> data = generated(spark, hwc, images, 1);    // one partition, generated as it is read
+        System.out.println("one partition of " + images + " images, not cached; peak heap by pool after each run");
+        System.out.println("batch  seconds  rows out  old gen peak MB  heap peak MB (sum of pools)  GCs");
+        for (String b : batches.split(",")) {
+            int batch = Integer.parseInt(b);
+            System.gc();
+            for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+                p.resetPeakUsage();
+            }
+            long gcs0 = gcCount();
+            long t0 = System.nanoTime();
+            long rows = transformer(layer, hwc, batch).transform(data).where(functions.col("conv").isNotNull())
+                    .count();
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            long old = 0;
+            long heap = 0;
+            for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+                if (p.getType() == MemoryType.HEAP) {
+                    heap += p.getPeakUsage().getUsed();
+                    if (p.getName().contains("Old")) {
+                        old += p.getPeakUsage().getUsed();
+                    }
+                }
+            }
+            System.out.printf(Locale.ROOT, "%5d %8.1f %9d %16.1f %28.1f %4d%n", batch, seconds, rows, old / 1048576.0,
+                    heap / 1048576.0, gcCount() - gcs0);
+        }
+    }
+
+    private static long gcCount() {
+        long n = 0;
+        for (GarbageCollectorMXBean g : ManagementFactory.getGarbageCollectorMXBeans()) {
+            n += Math.max(0, g.getCollectionCount());
+        }
+        return n;
+    }
+
+    private static double median(List<Double> values) {
+        double[] s = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+}
