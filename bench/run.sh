@@ -11,6 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 JAVA=${JAVA:-java}
 out=bench/benchmarks/suite.txt
+mkdir -p bench/benchmarks
 if [ $# -gt 0 ]; then out=bench/benchmarks/partial.txt; fi
 
 mvn -q -B -ntp ${MVN_FLAGS:-} -pl bench -am package -DskipTests

@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 JAVA=${JAVA:-java}
 out=bench/benchmarks/spark-path.txt
+mkdir -p bench/benchmarks
 mvn -q -B -ntp ${MVN_FLAGS:-} -pl bench -am package -DskipTests
 cp="bench/target/classes:$(cat bench/target/classpath.txt):$(cat bench/target/spark-classpath.txt)"
 # The module options Spark needs on Java 17+ (as the parent pom's jvm.module.opts) and the Vector API.
@@ -19,7 +20,7 @@ opens="--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.la
  --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
  -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true
  --add-modules=jdk.incubator.vector"
-run() { "$JAVA" $opens "$@" 2>&1 | grep --line-buffered -v -E '^(WARNING|Using Spark|Setting default log level|To adjust logging)'; }
+run() { "$JAVA" $opens "$@" 2>&1 | grep --line-buffered -v -E '^(WARNING|Using Spark|Setting default log level|To adjust logging)| INFO '; }
 {
   echo "Command: bench/spark-path.sh"
   echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
