@@ -1,5 +1,6 @@
 package io.sparkconv.core.activation;
 
+import io.sparkconv.core.config.VersionTables;
 import io.sparkconv.core.conv.KerasSemantics;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -120,13 +121,10 @@ public final class Activations {
      * @throws IllegalArgumentException for a name that version does not have, listing the names it has
      */
     public static Activation get(String name, KerasSemantics semantics) {
-        if (semantics == null) {
-            throw new IllegalArgumentException("semantics must not be null");
-        }
+        Map<String, Activation> table = table(semantics);
         if (name == null) {
             return linear();
         }
-        Map<String, Activation> table = table(semantics);
         Activation found = table.get(name);
         if (found != null) {
             return found;
@@ -136,7 +134,7 @@ public final class Activations {
             throw new IllegalArgumentException("activation='" + name + "' is not supported for a Conv2D layer: "
                     + reason + "; expected one of " + String.join(", ", table.keySet()));
         }
-        throw new IllegalArgumentException("activation='" + name + "' is not a " + describe(semantics)
+        throw new IllegalArgumentException("activation='" + name + "' is not a " + VersionTables.describe(semantics)
                 + " activation (names are case-sensitive): expected one of " + String.join(", ", table.keySet())
                 + " or None");
     }
@@ -146,26 +144,8 @@ public final class Activations {
         return Collections.unmodifiableList(new ArrayList<>(table(semantics).keySet()));
     }
 
-    static String describe(KerasSemantics semantics) {
-        switch (semantics) {
-            case TF_1_15:
-                return "TF 1.15 tf.keras";
-            case KERAS_2:
-                return "Keras 2";
-            default:
-                return "Keras 3";
-        }
-    }
-
     private static Map<String, Activation> table(KerasSemantics semantics) {
-        switch (semantics) {
-            case TF_1_15:
-                return TF_1_15;
-            case KERAS_2:
-                return KERAS_2;
-            default:
-                return KERAS_3;
-        }
+        return VersionTables.pick(semantics, TF_1_15, KERAS_2, KERAS_3);
     }
 
     // ---- float32 formulas -------------------------------------------------------------------------------
@@ -253,18 +233,43 @@ public final class Activations {
         float apply(float x);
     }
 
-    private static final class Elementwise implements Activation {
+    /** An activation known by its Keras name, which is also its {@code toString}. */
+    private abstract static class Named implements Activation {
         private final String name;
-        private final FloatOp op;
 
-        Elementwise(String name, FloatOp op) {
+        Named(String name) {
             this.name = name;
-            this.op = op;
         }
 
         @Override
-        public String kerasName() {
+        public final String kerasName() {
             return name;
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** An activation over the last axis (each output depends on its whole row). */
+    private abstract static class AxisWise extends Named {
+        AxisWise(String name) {
+            super(name);
+        }
+
+        @Override
+        public final boolean isElementwise() {
+            return false;
+        }
+    }
+
+    private static final class Elementwise extends Named {
+        private final FloatOp op;
+
+        Elementwise(String name, FloatOp op) {
+            super(name);
+            this.op = op;
         }
 
         @Override
@@ -273,36 +278,24 @@ public final class Activations {
                 values[i] = op.apply(values[i]);
             }
         }
-
-        @Override
-        public String toString() {
-            return name;
-        }
     }
 
     /** The identity: leaves the values alone (no pass over the output at all). */
-    private static final class Linear implements Activation {
-        @Override
-        public String kerasName() {
-            return "linear";
+    private static final class Linear extends Named {
+        Linear() {
+            super("linear");
         }
 
         @Override
         public void apply(float[] values, int offset, int length, int lastAxisSize) {
             // identity
         }
-
-        @Override
-        public String toString() {
-            return "linear";
-        }
     }
 
     /** relu as its own loop: the most common activation should not pay for a shared, megamorphic call site. */
-    private static final class Relu implements Activation {
-        @Override
-        public String kerasName() {
-            return "relu";
+    private static final class Relu extends Named {
+        Relu() {
+            super("relu");
         }
 
         @Override
@@ -311,31 +304,15 @@ public final class Activations {
                 values[i] = relu(values[i]);
             }
         }
-
-        @Override
-        public String toString() {
-            return "relu";
-        }
     }
 
     /** Softmax over the last axis: TF 1.15 divides by the sum, tf.nn.softmax multiplies by its reciprocal. */
-    private static final class Softmax implements Activation {
-        private final String name;
+    private static final class Softmax extends AxisWise {
         private final boolean reciprocal;
 
         Softmax(String name, boolean reciprocal) {
-            this.name = name;
+            super(name);
             this.reciprocal = reciprocal;
-        }
-
-        @Override
-        public String kerasName() {
-            return name;
-        }
-
-        @Override
-        public boolean isElementwise() {
-            return false;
         }
 
         @Override
@@ -366,20 +343,14 @@ public final class Activations {
 
         @Override
         public String toString() {
-            return name + (reciprocal ? " (reciprocal)" : " (divide)");
+            return kerasName() + (reciprocal ? " (reciprocal)" : " (divide)");
         }
     }
 
     /** tf.nn.log_softmax over the last axis: (x - max) - log(sum(exp(x - max))). */
-    private static final class LogSoftmax implements Activation {
-        @Override
-        public String kerasName() {
-            return "log_softmax";
-        }
-
-        @Override
-        public boolean isElementwise() {
-            return false;
+    private static final class LogSoftmax extends AxisWise {
+        LogSoftmax() {
+            super("log_softmax");
         }
 
         @Override
@@ -403,15 +374,9 @@ public final class Activations {
     }
 
     /** Sparsemax over the last axis (Martins and Astudillo 2016), as Keras 3 computes it. */
-    private static final class Sparsemax implements Activation {
-        @Override
-        public String kerasName() {
-            return "sparsemax";
-        }
-
-        @Override
-        public boolean isElementwise() {
-            return false;
+    private static final class Sparsemax extends AxisWise {
+        Sparsemax() {
+            super("sparsemax");
         }
 
         @Override

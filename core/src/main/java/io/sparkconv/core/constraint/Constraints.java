@@ -1,5 +1,6 @@
 package io.sparkconv.core.constraint;
 
+import io.sparkconv.core.config.VersionTables;
 import io.sparkconv.core.conv.KerasSemantics;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,8 +39,7 @@ public final class Constraints {
                     || "radial_constraint".equals(className)) ? " (Keras 3 removed RadialConstraint)"
                     : " (names are case-sensitive)";
             throw new IllegalArgumentException("constraint=" + (className == null ? "None" : "'" + className + "'")
-                    + " is not a " + (semantics.isKeras3() ? "Keras 3" : semantics == KerasSemantics.KERAS_2
-                    ? "Keras 2" : "TF 1.15 tf.keras") + " constraint" + hint + ": expected one of "
+                    + " is not a " + VersionTables.describe(semantics) + " constraint" + hint + ": expected one of "
                     + String.join(", ", names));
         }
         Map<String, Object> rest = new LinkedHashMap<>(config == null ? Map.of() : config);
@@ -92,9 +92,6 @@ public final class Constraints {
     }
 
     private static List<String> table(KerasSemantics semantics) {
-        if (semantics == null) {
-            throw new IllegalArgumentException("semantics must not be null");
-        }
-        return semantics.isKeras3() ? KERAS_3 : TF_1_15;
+        return VersionTables.pick(semantics, TF_1_15, TF_1_15, KERAS_3);
     }
 }

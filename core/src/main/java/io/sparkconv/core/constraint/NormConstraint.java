@@ -1,5 +1,6 @@
 package io.sparkconv.core.constraint;
 
+import io.sparkconv.core.config.KerasObject;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -17,7 +18,7 @@ import java.util.Map;
  * eps is Keras' default {@code K.epsilon()} = 1e-7. The default axis 0 normalizes each column of a
  * {@code (kh, kw, Cin, F)} kernel separately; a per-filter norm needs {@code axis=[0, 1, 2]}.
  */
-public final class NormConstraint implements Constraint {
+public final class NormConstraint extends KerasObject implements Constraint {
 
     /** Keras' default {@code epsilon} from keras.json, as float32. */
     public static final float EPSILON = 1e-7f;
@@ -201,21 +202,5 @@ public final class NormConstraint implements Constraint {
             }
         }
         return group;
-    }
-
-    @Override
-    public String toString() {
-        return className() + config();
-    }
-
-    /** Equal when the class name and config are, i.e. when both serialize the same. */
-    @Override
-    public boolean equals(Object other) {
-        return other instanceof NormConstraint o && className().equals(o.className()) && config().equals(o.config());
-    }
-
-    @Override
-    public int hashCode() {
-        return className().hashCode() * 31 + config().hashCode();
     }
 }

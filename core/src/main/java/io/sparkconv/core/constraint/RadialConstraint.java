@@ -1,5 +1,6 @@
 package io.sparkconv.core.constraint;
 
+import io.sparkconv.core.config.KerasObject;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,7 +13,7 @@ import java.util.Map;
  * filled with {@code K[start+i, start+i]} is added. E.g. k=3: centre v00, ring v11; k=5: centre v11, rings v22
  * then v33.
  */
-public final class RadialConstraint implements Constraint {
+public final class RadialConstraint extends KerasObject implements Constraint {
 
     @Override
     public String className() {
@@ -63,21 +64,5 @@ public final class RadialConstraint implements Constraint {
                 weight[p * slices + s] = rebuilt[p];
             }
         }
-    }
-
-    /** Equal when the class name and config are, i.e. when both serialize the same. */
-    @Override
-    public boolean equals(Object other) {
-        return other instanceof RadialConstraint o && className().equals(o.className()) && config().equals(o.config());
-    }
-
-    @Override
-    public int hashCode() {
-        return className().hashCode() * 31 + config().hashCode();
-    }
-
-    @Override
-    public String toString() {
-        return className() + config();
     }
 }

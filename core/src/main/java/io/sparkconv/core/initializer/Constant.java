@@ -1,5 +1,6 @@
 package io.sparkconv.core.initializer;
 
+import io.sparkconv.core.config.KerasObject;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,7 +10,7 @@ import java.util.SplittableRandom;
  * Keras {@code Zeros}, {@code Ones} and {@code Constant(value)}: every element the same value (a scalar; Keras'
  * list-valued constants are not supported).
  */
-public final class Constant implements Initializer {
+public final class Constant extends KerasObject implements Initializer {
     private final String className;
     private final Number value;
 
@@ -53,21 +54,5 @@ public final class Constant implements Initializer {
     @Override
     public void fill(float[] target, int[] shape, SplittableRandom random) {
         Arrays.fill(target, value.floatValue());
-    }
-
-    /** Equal when the class name and config are, i.e. when both serialize the same. */
-    @Override
-    public boolean equals(Object other) {
-        return other instanceof Constant o && className().equals(o.className()) && config().equals(o.config());
-    }
-
-    @Override
-    public int hashCode() {
-        return className().hashCode() * 31 + config().hashCode();
-    }
-
-    @Override
-    public String toString() {
-        return className() + config();
     }
 }

@@ -1,12 +1,13 @@
 package io.sparkconv.core.initializer;
 
+import io.sparkconv.core.config.KerasObject;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
 /** Keras {@code Identity(gain)}: {@code gain * eye} for 2-D weights only, so it rejects a conv kernel. */
-public final class Identity implements Initializer {
+public final class Identity extends KerasObject implements Initializer {
     private final Number gain;
 
     public Identity(Number gain) {
@@ -38,21 +39,5 @@ public final class Identity implements Initializer {
         for (int i = 0; i < n; i++) {
             target[i * shape[1] + i] = gain.floatValue();
         }
-    }
-
-    /** Equal when the class name and config are, i.e. when both serialize the same. */
-    @Override
-    public boolean equals(Object other) {
-        return other instanceof Identity o && className().equals(o.className()) && config().equals(o.config());
-    }
-
-    @Override
-    public int hashCode() {
-        return className().hashCode() * 31 + config().hashCode();
-    }
-
-    @Override
-    public String toString() {
-        return className() + config();
     }
 }

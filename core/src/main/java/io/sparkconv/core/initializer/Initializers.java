@@ -1,5 +1,6 @@
 package io.sparkconv.core.initializer;
 
+import io.sparkconv.core.config.VersionTables;
 import io.sparkconv.core.conv.KerasSemantics;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -101,7 +102,7 @@ public final class Initializers {
                         + " STFT kernel initializer for 1-D signals; expected one of "
                         + String.join(", ", table(semantics).keySet()));
             }
-            throw new IllegalArgumentException("initializer '" + className + "' is not a " + describe(semantics)
+            throw new IllegalArgumentException("initializer '" + className + "' is not a " + VersionTables.describe(semantics)
                     + " initializer (names are case-sensitive): expected one of "
                     + String.join(", ", table(semantics).keySet()));
         }
@@ -165,29 +166,8 @@ public final class Initializers {
         return result;
     }
 
-    private static String describe(KerasSemantics semantics) {
-        switch (semantics) {
-            case TF_1_15:
-                return "TF 1.15 tf.keras";
-            case KERAS_2:
-                return "Keras 2";
-            default:
-                return "Keras 3";
-        }
-    }
-
     private static Map<String, Kind> table(KerasSemantics semantics) {
-        if (semantics == null) {
-            throw new IllegalArgumentException("semantics must not be null");
-        }
-        switch (semantics) {
-            case TF_1_15:
-                return TF_1_15;
-            case KERAS_2:
-                return KERAS_2;
-            default:
-                return KERAS_3;
-        }
+        return VersionTables.pick(semantics, TF_1_15, KERAS_2, KERAS_3);
     }
 
     /** Reads an initializer config, remembering which keys were used so leftovers can be rejected. */

@@ -1,5 +1,6 @@
 package io.sparkconv.core.initializer;
 
+import io.sparkconv.core.config.KerasObject;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,7 +13,7 @@ import java.util.SplittableRandom;
  * it is computed by modified Gram-Schmidt (twice, for orthogonality to double precision), which yields that Q
  * directly.
  */
-public final class Orthogonal implements Initializer {
+public final class Orthogonal extends KerasObject implements Initializer {
     private final Number gain;
     private final Long seed;
 
@@ -89,21 +90,5 @@ public final class Orthogonal implements Initializer {
                 target[r * cols + c] = (float) (g * q);
             }
         }
-    }
-
-    /** Equal when the class name and config are, i.e. when both serialize the same. */
-    @Override
-    public boolean equals(Object other) {
-        return other instanceof Orthogonal o && className().equals(o.className()) && config().equals(o.config());
-    }
-
-    @Override
-    public int hashCode() {
-        return className().hashCode() * 31 + config().hashCode();
-    }
-
-    @Override
-    public String toString() {
-        return className() + config();
     }
 }

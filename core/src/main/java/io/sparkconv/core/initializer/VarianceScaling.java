@@ -1,5 +1,6 @@
 package io.sparkconv.core.initializer;
 
+import io.sparkconv.core.config.KerasObject;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -11,7 +12,7 @@ import java.util.SplittableRandom;
  * {@code sqrt(s)/0.87962566103423978} cut at two standard deviations, untruncated normal with stddev
  * {@code sqrt(s)}, or uniform on {@code [-sqrt(3s), sqrt(3s))}.
  */
-public final class VarianceScaling implements Initializer {
+public final class VarianceScaling extends KerasObject implements Initializer {
 
     /** Standard deviation of a unit normal truncated to [-2, 2]. */
     public static final double TRUNCATED_STDDEV_CORRECTION = 0.87962566103423978;
@@ -145,21 +146,5 @@ public final class VarianceScaling implements Initializer {
                 double limit = Math.sqrt(3.0 * s);
                 Distributions.uniform(target, -limit, limit, random);
         }
-    }
-
-    @Override
-    public String toString() {
-        return className + config();
-    }
-
-    /** Equal when the class name and config are, i.e. when both serialize the same. */
-    @Override
-    public boolean equals(Object other) {
-        return other instanceof VarianceScaling o && className().equals(o.className()) && config().equals(o.config());
-    }
-
-    @Override
-    public int hashCode() {
-        return className().hashCode() * 31 + config().hashCode();
     }
 }

@@ -1,5 +1,6 @@
 package io.sparkconv.core.regularizer;
 
+import io.sparkconv.core.config.KerasObject;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -10,7 +11,7 @@ import java.util.Map;
  * the same numbers up to summation order, so one class serves every version (TF 1.15 serializes them all as
  * {@code L1L2}).
  */
-public final class L1L2 implements Regularizer {
+public final class L1L2 extends KerasObject implements Regularizer {
     private final float l1;
     private final float l2;
 
@@ -71,21 +72,5 @@ public final class L1L2 implements Regularizer {
             result += l2 * (float) sum;
         }
         return result;
-    }
-
-    @Override
-    public String toString() {
-        return "L1L2" + config();
-    }
-
-    /** Equal when the class name and config are, i.e. when both serialize the same. */
-    @Override
-    public boolean equals(Object other) {
-        return other instanceof L1L2 o && className().equals(o.className()) && config().equals(o.config());
-    }
-
-    @Override
-    public int hashCode() {
-        return className().hashCode() * 31 + config().hashCode();
     }
 }

@@ -1,5 +1,6 @@
 package io.sparkconv.core.regularizer;
 
+import io.sparkconv.core.config.VersionTables;
 import io.sparkconv.core.conv.KerasSemantics;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -107,33 +108,12 @@ public final class Regularizers {
             String hint = semantics.isKeras3() && "l1_l2".equals(name)
                     ? " (Keras 3 has no 'l1_l2' string; use L1L2 with explicit factors)" : " (names are case-sensitive)";
             throw new IllegalArgumentException("regularizer=" + (name == null ? "None" : "'" + name + "'")
-                    + " is not a " + describe(semantics) + " regularizer" + hint + ": expected one of "
+                    + " is not a " + VersionTables.describe(semantics) + " regularizer" + hint + ": expected one of "
                     + String.join(", ", names));
         }
     }
 
-    private static String describe(KerasSemantics semantics) {
-        switch (semantics) {
-            case TF_1_15:
-                return "TF 1.15 tf.keras";
-            case KERAS_2:
-                return "Keras 2";
-            default:
-                return "Keras 3";
-        }
-    }
-
     private static List<String> table(KerasSemantics semantics) {
-        if (semantics == null) {
-            throw new IllegalArgumentException("semantics must not be null");
-        }
-        switch (semantics) {
-            case TF_1_15:
-                return TF_1_15;
-            case KERAS_2:
-                return KERAS_2;
-            default:
-                return KERAS_3;
-        }
+        return VersionTables.pick(semantics, TF_1_15, KERAS_2, KERAS_3);
     }
 }

@@ -12,32 +12,29 @@ public final class Layouts {
     /** Copies {@code batch} images of {@code (channels, height, width)} to {@code (height, width, channels)}. */
     public static void nchwToNhwc(float[] src, int srcOffset, float[] dst, int dstOffset,
                                   int batch, int channels, int height, int width) {
-        int plane = height * width;
-        int image = plane * channels;
-        for (int n = 0; n < batch; n++) {
-            int s = srcOffset + n * image;
-            int d = dstOffset + n * image;
-            for (int c = 0; c < channels; c++) {
-                int sc = s + c * plane;
-                for (int p = 0; p < plane; p++) {
-                    dst[d + p * channels + c] = src[sc + p];
-                }
-            }
-        }
+        transposeEach(src, srcOffset, dst, dstOffset, batch, channels, height * width);
     }
 
     /** Copies {@code batch} images of {@code (height, width, channels)} to {@code (channels, height, width)}. */
     public static void nhwcToNchw(float[] src, int srcOffset, float[] dst, int dstOffset,
                                   int batch, int channels, int height, int width) {
-        int plane = height * width;
-        int image = plane * channels;
+        transposeEach(src, srcOffset, dst, dstOffset, batch, height * width, channels);
+    }
+
+    /**
+     * Transposes {@code batch} consecutive {@code (rows, cols)} matrices into {@code (cols, rows)} ones. The
+     * source is read in order, one row at a time.
+     */
+    private static void transposeEach(float[] src, int srcOffset, float[] dst, int dstOffset,
+                                      int batch, int rows, int cols) {
+        int image = rows * cols;
         for (int n = 0; n < batch; n++) {
             int s = srcOffset + n * image;
             int d = dstOffset + n * image;
-            for (int p = 0; p < plane; p++) {
-                int sp = s + p * channels;
-                for (int c = 0; c < channels; c++) {
-                    dst[d + c * plane + p] = src[sp + c];
+            for (int r = 0; r < rows; r++) {
+                int sr = s + r * cols;
+                for (int c = 0; c < cols; c++) {
+                    dst[d + c * rows + r] = src[sr + c];
                 }
             }
         }
@@ -47,17 +44,20 @@ public final class Layouts {
     public static FloatTensor toChannelsLast(FloatTensor nchw) {
         requireRank4(nchw);
         int n = nchw.dim(0), c = nchw.dim(1), h = nchw.dim(2), w = nchw.dim(3);
-        FloatTensor out = FloatTensor.zeros(n, h, w, c);
-        nchwToNhwc(nchw.data(), 0, out.data(), 0, n, c, h, w);
-        return out;
+        return transposed(nchw, c, h * w, n, h, w, c);
     }
 
     /** A channels_last 4-D tensor as a new channels_first one. */
     public static FloatTensor toChannelsFirst(FloatTensor nhwc) {
         requireRank4(nhwc);
         int n = nhwc.dim(0), h = nhwc.dim(1), w = nhwc.dim(2), c = nhwc.dim(3);
-        FloatTensor out = FloatTensor.zeros(n, c, h, w);
-        nhwcToNchw(nhwc.data(), 0, out.data(), 0, n, c, h, w);
+        return transposed(nhwc, h * w, c, n, c, h, w);
+    }
+
+    /** A new tensor of {@code shape} holding each {@code (rows, cols)} image of {@code t} transposed. */
+    private static FloatTensor transposed(FloatTensor t, int rows, int cols, int... shape) {
+        FloatTensor out = FloatTensor.zeros(shape);
+        transposeEach(t.data(), 0, out.data(), 0, shape[0], rows, cols);
         return out;
     }
 
