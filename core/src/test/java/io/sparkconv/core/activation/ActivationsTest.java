@@ -111,6 +111,14 @@ class ActivationsTest {
     }
 
     @Test
+    void reluIsTensorFlowsMaxWithZero() {
+        float[] y = apply("relu", KerasSemantics.TF_1_15, 1, -3f, 2.5f, -0.0f, 0f, Float.NEGATIVE_INFINITY,
+                Float.MAX_VALUE);
+        assertArrayEquals(new float[] {0f, 2.5f, 0f, 0f, 0f, Float.MAX_VALUE}, y);
+        assertEquals(Float.floatToRawIntBits(0f), Float.floatToRawIntBits(y[2]), "relu(-0) is +0");
+    }
+
+    @Test
     void nanPropagates() {
         for (KerasSemantics s : KerasSemantics.values()) {
             for (String name : Activations.names(s)) {
