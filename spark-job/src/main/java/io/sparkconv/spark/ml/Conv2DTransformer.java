@@ -2,6 +2,7 @@ package io.sparkconv.spark.ml;
 
 import io.sparkconv.core.conv.Conv2D;
 import io.sparkconv.core.conv.Conv2DSpec;
+import io.sparkconv.core.keras.KerasModelFile;
 import io.sparkconv.core.tensor.DataFormat;
 import io.sparkconv.spark.LayerPayload;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -54,8 +56,16 @@ import scala.Option;
  * kernel, an array of the wrong length) follows {@code handleInvalid}: "error" fails the job naming the row,
  * "skip" drops the row, "keep" keeps it with a null output.
  *
+ * <p>The layer comes from exactly one of two sources: {@code layerConfig} with {@code weights} (or
+ * {@link #setLayer(Conv2D)}), or a Keras model file: {@code kerasModel} (a local .keras/.h5 path, read on the
+ * driver with {@link KerasModelFile}, so the file's Keras version picks the layer's semantics) and
+ * {@code kerasLayer} (the Conv2D layer's name), plus {@code kerasModelJson} for a weights-only HDF5 file whose
+ * model config is a separate JSON file. Giving both sources, or neither, fails in {@link #transformSchema}.
+ *
  * <p>Persistence: {@code write().save(path)} stores the params as Spark ML metadata JSON and the weights as a
- * Parquet file under {@code path/data}, never inside the JSON; {@link #load(String)} reads both back.
+ * Parquet file under {@code path/data}, never inside the JSON; {@link #load(String)} reads both back. A layer
+ * from a Keras model file is saved as its params only (the paths and the layer name): the model file stays the
+ * source of the weights, so it must still be there, at the same path, when the loaded transformer runs.
  */
 public class Conv2DTransformer extends Transformer implements DefaultParamsWritable {
     private static final long serialVersionUID = 1L;
@@ -71,6 +81,9 @@ public class Conv2DTransformer extends Transformer implements DefaultParamsWrita
     private final IntParam batchSize;
     private final Param<String> handleInvalid;
     private final IntArrayParam inputShape;
+    private final Param<String> kerasModel;
+    private final Param<String> kerasLayer;
+    private final Param<String> kerasModelJson;
 
     public Conv2DTransformer() {
         this(Identifiable.randomUID("conv2d"));
@@ -114,6 +127,15 @@ public class Conv2DTransformer extends Transformer implements DefaultParamsWrita
                 + " positive values; required for array and vector inputs, optional for images and tensors",
                 validator((int[] s) -> s != null && s.length == 3 && Arrays.stream(s).allMatch(d -> d > 0)));
 
+        kerasModel = new Param<>(this, "kerasModel", "local path of a Keras model file (.keras archive or HDF5"
+                + " .h5) holding the layer, read on the driver; an alternative to layerConfig and weights, used with"
+                + " kerasLayer; saved as the path, the weights are not copied", validator(Conv2DTransformer::notBlank));
+        kerasLayer = new Param<>(this, "kerasLayer", "name of the Conv2D layer to run from the kerasModel file",
+                validator(Conv2DTransformer::notBlank));
+        kerasModelJson = new Param<>(this, "kerasModelJson", "local path of the model config JSON for a kerasModel"
+                + " that is a weights-only HDF5 file (model.to_json() beside save_weights)",
+                validator(Conv2DTransformer::notBlank));
+
         setDefault(outputCol, uid + "__output");
         setDefault(dataFormat, DataFormat.CHANNELS_LAST.kerasName());
         setDefault(channelOrder, "RGB");
@@ -124,6 +146,10 @@ public class Conv2DTransformer extends Transformer implements DefaultParamsWrita
     /** Scala validators from Java lambdas, serializable like Spark's own. */
     private static <T> Function1<T, Object> validator(SerializablePredicate<T> predicate) {
         return (Function1<T, Object> & Serializable) predicate::test;
+    }
+
+    private static boolean notBlank(String value) {
+        return value != null && !value.isBlank();
     }
 
     @FunctionalInterface
@@ -167,6 +193,18 @@ public class Conv2DTransformer extends Transformer implements DefaultParamsWrita
 
     public IntArrayParam inputShape() {
         return inputShape;
+    }
+
+    public Param<String> kerasModel() {
+        return kerasModel;
+    }
+
+    public Param<String> kerasLayer() {
+        return kerasLayer;
+    }
+
+    public Param<String> kerasModelJson() {
+        return kerasModelJson;
     }
 
     // ---- setters and getters ----
@@ -235,6 +273,36 @@ public class Conv2DTransformer extends Transformer implements DefaultParamsWrita
         return this;
     }
 
+    /** Local path of the Keras model file (.keras or .h5) to take the layer from; read when the schema is checked. */
+    public Conv2DTransformer setKerasModel(String path) {
+        set(kerasModel, path);
+        return this;
+    }
+
+    /** Name of the Conv2D layer in the kerasModel file, e.g. "conv2d". */
+    public Conv2DTransformer setKerasLayer(String name) {
+        set(kerasLayer, name);
+        return this;
+    }
+
+    /** Local path of the model config JSON, for a kerasModel that is a weights-only HDF5 file. */
+    public Conv2DTransformer setKerasModelJson(String path) {
+        set(kerasModelJson, path);
+        return this;
+    }
+
+    public String getKerasModel() {
+        return getOrDefault(kerasModel);
+    }
+
+    public String getKerasLayer() {
+        return getOrDefault(kerasLayer);
+    }
+
+    public String getKerasModelJson() {
+        return getOrDefault(kerasModelJson);
+    }
+
     public String getLayerConfig() {
         return getOrDefault(layerConfig);
     }
@@ -285,8 +353,11 @@ public class Conv2DTransformer extends Transformer implements DefaultParamsWrita
 
     @Override
     public StructType transformSchema(StructType schema) {
-        return schema.add(new StructField(getOutputCol(), TensorStruct.schema(), true,
-                outputMetadata(resolve(schema))));
+        return outputSchema(schema, resolve(schema));
+    }
+
+    private StructType outputSchema(StructType schema, Resolved resolved) {
+        return schema.add(new StructField(getOutputCol(), TensorStruct.schema(), true, outputMetadata(resolved)));
     }
 
     /** The output column's metadata: the output shape of one image when the input shape is fixed. */
@@ -301,13 +372,14 @@ public class Conv2DTransformer extends Transformer implements DefaultParamsWrita
 
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
-        StructType outputSchema = transformSchema(dataset.schema(), true);
+        // Resolved once: a Keras model file is read once per transform(), on the driver.
         Resolved resolved = resolve(dataset.schema());
+        StructType outputSchema = outputSchema(dataset.schema(), resolved);
         JavaSparkContext context = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
-        Conv2DWeights values = getWeights();
+        Conv2DWeights values = resolved.source.weights();
         // Broadcast once per transform(); executors build the layer once per JVM (ExecutorLayerCache).
-        Broadcast<LayerPayload> layer = context.broadcast(new LayerPayload(getLayerConfig(), resolved.inputChannels,
-                values.kernelArray(), values.biasArray()));
+        Broadcast<LayerPayload> layer = context.broadcast(new LayerPayload(resolved.source.configJson(),
+                resolved.inputChannels, values.kernelArray(), values.biasArray()));
         PartitionConvolver convolver = new PartitionConvolver(layer, getInputCol(),
                 resolved.columnIndex, resolved.kind, resolved.arrayMayHoldNulls, resolved.fixedGeometry,
                 resolved.inputChannels, resolved.dataFormat, resolved.swapRedAndBlue, getBatchSize(),
@@ -318,15 +390,16 @@ public class Conv2DTransformer extends Transformer implements DefaultParamsWrita
     }
 
     /** What transformSchema found, for transform to hand to the executors. */
-    private record Resolved(int columnIndex, InputKind kind, boolean arrayMayHoldNulls, ImageGeometry fixedGeometry,
+    private record Resolved(LayerSource source, int columnIndex, InputKind kind, boolean arrayMayHoldNulls, ImageGeometry fixedGeometry,
             int inputChannels, DataFormat dataFormat, boolean swapRedAndBlue, int[] outputShape) {
     }
 
     /** Every check a schema allows; throws IllegalArgumentException saying what is wrong and what was expected. */
     private Resolved resolve(StructType schema) {
-        Conv2D layer = layer();
+        LayerSource source = layerSource();
+        Conv2D layer = source.layer();
         Conv2DSpec spec = layer.spec();
-        int inputChannels = inputChannels(spec);
+        int inputChannels = inputChannels(spec, source.weights());
         DataFormat format = DataFormat.fromKerasName(getDataFormat());
 
         String column = required(inputCol, "setInputCol(name)");
@@ -374,23 +447,60 @@ public class Conv2DTransformer extends Transformer implements DefaultParamsWrita
         }
         boolean arrayMayHoldNulls = field.dataType() instanceof ArrayType array && array.containsNull();
         boolean swapRedAndBlue = kind == InputKind.IMAGE && "RGB".equals(getChannelOrder());
-        return new Resolved(schema.fieldIndex(column), kind, arrayMayHoldNulls, fixed, inputChannels, format,
+        return new Resolved(source, schema.fieldIndex(column), kind, arrayMayHoldNulls, fixed, inputChannels, format,
                 swapRedAndBlue, outputShape);
     }
 
-    /** The layer of the layerConfig param, its config errors reported as a param error. */
-    private Conv2D layer() {
-        String json = required(layerConfig, "setLayerConfig(json)");
-        try {
-            return Conv2D.fromConfig(json);
-        } catch (RuntimeException e) {
-            throw fail("layerConfig is not a valid Keras Conv2D layer config: " + e.getMessage());
+    /**
+     * The layer, the config JSON executors rebuild it from and its weights. For a Keras model file the config is
+     * the parsed layer's {@link Conv2D#toConfig()}, which carries the file's keras_version (so executors parse it
+     * with the same semantics) and the data_format resolved from keras.json on the driver.
+     */
+    private record LayerSource(Conv2D layer, String configJson, Conv2DWeights weights) {
+    }
+
+    /** The layer from whichever source is set; both or neither set is an error saying how to set one. */
+    private LayerSource layerSource() {
+        boolean fromConfig = isDefined(layerConfig) || isDefined(weights);
+        boolean fromFile = isDefined(kerasModel) || isDefined(kerasLayer) || isDefined(kerasModelJson);
+        if (fromConfig && fromFile) {
+            throw fail("the layer is given twice: by " + setNames(layerConfig, weights) + " and by "
+                    + setNames(kerasModel, kerasLayer, kerasModelJson) + "; set either setLayerConfig(json) with"
+                    + " setWeights(kernel, bias), or setKerasModel(path) with setKerasLayer(name), not both");
         }
+        if (!fromConfig && !fromFile) {
+            throw fail("no layer is set; call setLayerConfig(json) with setWeights(kernel, bias), setLayer(conv2d),"
+                    + " or setKerasModel(path) with setKerasLayer(name)");
+        }
+        if (fromConfig) {
+            String json = required(layerConfig, "setLayerConfig(json)");
+            Conv2D layer;
+            try {
+                layer = Conv2D.fromConfig(json);
+            } catch (RuntimeException e) {
+                throw fail("layerConfig is not a valid Keras Conv2D layer config: " + e.getMessage());
+            }
+            return new LayerSource(layer, json, required(weights, "setWeights(kernel, bias)"));
+        }
+        String model = required(kerasModel, "setKerasModel(path) with the Keras model file holding kerasLayer");
+        String name = required(kerasLayer, "setKerasLayer(name) with the name of a Conv2D layer in " + model);
+        Conv2D layer;
+        try (KerasModelFile file = isDefined(kerasModelJson)
+                ? KerasModelFile.open(java.nio.file.Path.of(model), java.nio.file.Path.of(getKerasModelJson()))
+                : KerasModelFile.open(java.nio.file.Path.of(model))) {
+            layer = file.conv2dLayer(name).toConv2D();
+        } catch (RuntimeException e) {
+            throw fail("cannot take Conv2D layer '" + name + "' from kerasModel " + model + ": " + e.getMessage());
+        }
+        return new LayerSource(layer, layer.toConfig(), new Conv2DWeights(layer.kernel(), layer.bias()));
+    }
+
+    private String setNames(Param<?>... params) {
+        return Arrays.stream(params).filter(this::isDefined).map(Param::name).collect(Collectors.joining(" and "));
     }
 
     /** Cin, found from the kernel's size: it has kh * kw * (Cin / groups) * filters values. */
-    private int inputChannels(Conv2DSpec spec) {
-        Conv2DWeights values = required(weights, "setWeights(kernel, bias)");
+    private int inputChannels(Conv2DSpec spec, Conv2DWeights values) {
         long perChannel = (long) spec.kernelHeight() * spec.kernelWidth() * spec.filters();
         int size = values.kernelSize();
         if (size % perChannel != 0) {

@@ -185,6 +185,9 @@ class Conv2DTransformerSchemaTest {
             assertFalse(transformer.isSet(transformer.getParam(name)), name);
         }
         assertFalse(transformer.isDefined(transformer.inputShape()));
-        assertEquals(9, transformer.params().length);
+        for (String name : new String[] {"kerasModel", "kerasLayer", "kerasModelJson"}) {
+            assertFalse(transformer.isDefined(transformer.getParam(name)), name + " has no default");
+        }
+        assertEquals(12, transformer.params().length);
     }
 }
