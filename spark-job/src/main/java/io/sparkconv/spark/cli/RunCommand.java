@@ -69,7 +69,8 @@ final class RunCommand implements Callable<Integer> {
     int batchSize;
 
     @Option(names = "--input-format", paramLabel = "FORMAT",
-            description = "npy, npz, idx, cifar10, cifar100, image or parquet (default: from the file names).")
+            description = "npy, npz, idx, cifar10, cifar100, image or parquet (a run's output); default: from the "
+                    + "file names.")
     String inputFormat;
 
     @Option(names = "--output-format", paramLabel = "FORMAT", defaultValue = "parquet",

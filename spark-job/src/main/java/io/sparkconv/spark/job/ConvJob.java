@@ -5,6 +5,7 @@ import io.sparkconv.core.tensor.DataFormat;
 import io.sparkconv.core.tensor.FloatTensor;
 import io.sparkconv.datasets.BadRecordPolicy;
 import io.sparkconv.datasets.DatasetException;
+import io.sparkconv.datasets.DatasetFormat;
 import io.sparkconv.datasets.ImageRecord;
 import io.sparkconv.datasets.RecordCounts;
 import io.sparkconv.datasets.spark.DatasetRead;
@@ -291,7 +292,11 @@ public final class ConvJob {
         List<SparkConv> nextConvs = new ArrayList<>();
         try (SparkConv conv = SparkConv.broadcast(sc, plan.layer, plan.input.channels())) {
             DatasetRead read = JobIo.read(spark, plan.input);
-            JavaRDD<ImageRecord> maps = conv.apply(read.records(), o.batchSize);
+            JavaRDD<ImageRecord> records = read.records();
+            if (plan.input.format() == DatasetFormat.PARQUET && o.partitions > 0) {
+                records = records.repartition(o.partitions); // Spark's Parquet reader picks its own partitions
+            }
+            JavaRDD<ImageRecord> maps = conv.apply(records, o.batchSize);
             int channels = plan.layer.spec().filters();
             for (Conv2D next : plan.nextLayers) { // --model with several layers: each takes the previous maps
                 SparkConv nextConv = SparkConv.broadcast(sc, next, channels);

@@ -13,10 +13,21 @@ import io.sparkconv.datasets.npy.NpyArrays;
 import io.sparkconv.datasets.npy.NpyWriter;
 import io.sparkconv.datasets.spark.DatasetRead;
 import io.sparkconv.datasets.spark.SparkDatasets;
+import io.sparkconv.datasets.spark.TensorRows;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.api.ReadSupport;
+import org.apache.parquet.hadoop.example.GroupReadSupport;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.schema.GroupType;
+import org.apache.parquet.schema.MessageType;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -112,7 +123,7 @@ public final class JobIo {
             }
         }
         throw new JobConfigException("cannot tell the format of input " + input
-                + " from its file names: give --input-format (npy, npz, idx, cifar10, cifar100, image)");
+                + " from its file names: give --input-format (npy, npz, idx, cifar10, cifar100, image, parquet)");
     }
 
     /**
@@ -125,11 +136,11 @@ public final class JobIo {
             throw new JobConfigException("input " + input + " does not exist");
         }
         DatasetFormat format = format(input, formatName);
-        if (format == DatasetFormat.PARQUET) {
-            throw new JobConfigException("parquet input is not supported by run yet: convert it to NPY first");
-        }
         ReadOptions options = ReadOptions.defaults().withDataFormat(dataFormat).withBadRecordPolicy(policy)
                 .withExpectedChannels(expectedChannels);
+        if (format == DatasetFormat.PARQUET) {
+            return describeParquet(input, options);
+        }
         if (format == DatasetFormat.IMAGE) {
             options = options.withImageMode(expectedChannels == 1 ? ImageMode.GRAY
                     : expectedChannels == 4 ? ImageMode.COLOR_ALPHA : ImageMode.COLOR);
@@ -155,6 +166,71 @@ public final class JobIo {
             }
         }
         return new InputDescription(input, format, options, List.copyOf(splits), records, shape);
+    }
+
+    /**
+     * A Parquet input with the job's own record schema (a previous run's output): the record count from the
+     * footers and the record shape from the first row's {@code tensor.shape}, read on the driver with only that
+     * column projected, so a channel mismatch is found before any task. Spark's reader reads the records.
+     */
+    private static InputDescription describeParquet(String input, ReadOptions options) {
+        Configuration hadoop = new Configuration();
+        long records = 0;
+        int[] shape = null;
+        try {
+            for (String file : InputFiles.listFiles(input)) {
+                org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(file);
+                MessageType schema;
+                try (ParquetFileReader footer = ParquetFileReader.open(HadoopInputFile.fromPath(path, hadoop))) {
+                    records += footer.getRecordCount();
+                    schema = footer.getFooter().getFileMetaData().getSchema();
+                }
+                if (shape == null) {
+                    shape = firstRecordShape(file, path, schema, hadoop);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof JobConfigException j) {
+                throw j;
+            }
+            throw new JobConfigException("parquet input " + input + " cannot be read: "
+                    + ConvJob.firstLine(e.getMessage()), e);
+        }
+        if (shape != null && shape.length != 3) {
+            throw new JobConfigException("parquet input " + input + ": records must be 3-D, got shape "
+                    + Arrays.toString(shape));
+        }
+        return new InputDescription(input, DatasetFormat.PARQUET, options, List.of(), records, shape);
+    }
+
+    /** The first row's tensor shape, null when the file has no rows. */
+    private static int[] firstRecordShape(String file, org.apache.hadoop.fs.Path path, MessageType schema,
+            Configuration hadoop) throws IOException {
+        if (!schema.containsField(TensorRows.TENSOR)
+                || schema.getType(TensorRows.TENSOR).isPrimitive()
+                || !schema.getType(TensorRows.TENSOR).asGroupType().containsField(TensorRows.SHAPE)) {
+            throw new JobConfigException("parquet file " + file + " has no " + TensorRows.TENSOR + "."
+                    + TensorRows.SHAPE + " column: expected the schema of a sparkconv run's output");
+        }
+        GroupType tensor = schema.getType(TensorRows.TENSOR).asGroupType();
+        MessageType projection = new MessageType(schema.getName(), new GroupType(tensor.getRepetition(),
+                TensorRows.TENSOR, tensor.getType(TensorRows.SHAPE)));
+        Configuration conf = new Configuration(hadoop);
+        conf.set(ReadSupport.PARQUET_READ_SCHEMA, projection.toString());
+        try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(), path).withConf(conf)
+                .build()) {
+            Group row = reader.read();
+            if (row == null) {
+                return null;
+            }
+            // Spark writes array<int> as a LIST group: one repeated group per element, holding the element.
+            Group list = row.getGroup(TensorRows.TENSOR, 0).getGroup(TensorRows.SHAPE, 0);
+            int[] shape = new int[list.getFieldRepetitionCount(0)];
+            for (int i = 0; i < shape.length; i++) {
+                shape[i] = list.getGroup(0, i).getInteger(0, 0);
+            }
+            return shape;
+        }
     }
 
     private static List<DatasetSplit> plan(String input, DatasetFormat format, ReadOptions options) {
@@ -232,6 +308,9 @@ public final class JobIo {
 
     /** The input's records, read by tasks one partition per planned split, with their accounting. */
     public static DatasetRead read(SparkSession spark, InputDescription input) {
+        if (input.format() == DatasetFormat.PARQUET) {
+            return SparkDatasets.read(spark, input.path(), DatasetFormat.PARQUET, input.options());
+        }
         return SparkDatasets.fromSplits(spark, input.splits(), input.options());
     }
 }

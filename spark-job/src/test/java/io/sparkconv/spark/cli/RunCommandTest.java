@@ -212,6 +212,51 @@ class RunCommandTest {
     }
 
     @Test
+    void aPreviousRunsParquetOutputIsTheInputOfTheNextLayer() throws IOException {
+        Path input = TestFiles.npy(dir.resolve("images.npy"), 20, 11, 8, 7, 3);
+        Path kernelA = TestFiles.npy(dir.resolve("kernelA.npy"), 21, 3, 3, 3, 4);
+        Path biasA = TestFiles.npy(dir.resolve("biasA.npy"), 22, 4);
+        Path layerA = TestFiles.layer(dir.resolve("a.json"), edgeLayer(true));
+        Conv2D b = Conv2D.builder(5, 2, 2).strides(2, 1).padding("valid").activation("tanh").useBias(true).build();
+        Path layerB = TestFiles.layer(dir.resolve("b.json"), b);
+        Path kernelB = TestFiles.npy(dir.resolve("kernelB.npy"), 23, 2, 2, 4, 5);
+        Path biasB = TestFiles.npy(dir.resolve("biasB.npy"), 24, 5);
+        Path dir1 = dir.resolve("dir1");
+        Path dir2 = dir.resolve("dir2");
+        CliRunner first = CliRunner.run("run", "--input", input.toString(), "--layer", layerA.toString(), "--kernel",
+                kernelA.toString(), "--bias", biasA.toString(), "--output", dir1.toString(), "--partitions", "2",
+                "--progress-seconds", "0");
+        assertEquals(0, first.exitCode, first.toString());
+        CliRunner second = CliRunner.run("run", "--input", dir1.toString(), "--input-format", "parquet", "--layer",
+                layerB.toString(), "--kernel", kernelB.toString(), "--bias", biasB.toString(), "--output",
+                dir2.toString(), "--partitions", "3", "--batch-size", "2", "--progress-seconds", "0");
+        assertEquals(0, second.exitCode, second.toString());
+        assertTrue(second.out.contains("records: read 11, written 11, rejected 0"), second.out);
+
+        Path exported = dir.resolve("maps.npy");
+        CliRunner e = CliRunner.run("export", "--input", dir2.toString(), "--output", exported.toString());
+        assertEquals(0, e.exitCode, e.toString());
+        FloatTensor afterA = expected(layerA, kernelA, biasA, input);
+        Conv2D convB = Conv2D.fromConfig(Files.readString(layerB));
+        convB.setWeights(NpyArrays.read(kernelB.toString()), NpyArrays.read(biasB.toString()));
+        assertBitIdentical(convB.forward(afterA), NpyArrays.read(exported.toString()));
+        List<Row> rows = spark.read().schema(TensorRows.SCHEMA).parquet(dir2.toString())
+                .orderBy("ordinal").collectAsList();
+        assertEquals(11, rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            assertEquals(input.toString(), rows.get(i).getString(0), "the original record's source is kept");
+            assertEquals(i, rows.get(i).getLong(1), "the original record's index is kept");
+        }
+
+        // DIR1 holds 4-channel maps; a kernel for 3 input channels is a configuration error, before any task.
+        Path kernel3 = TestFiles.npy(dir.resolve("kernel3.npy"), 25, 2, 2, 3, 5);
+        assertConfigError(1, "channel mismatch", "run", "--input", dir1.toString(), "--input-format", "parquet",
+                "--layer", layerB.toString(), "--kernel", kernel3.toString(), "--bias", biasB.toString(),
+                "--output", dir.resolve("dir3").toString());
+        assertFalse(Files.exists(dir.resolve("dir3")));
+    }
+
+    @Test
     void overwriteReplacesAnExistingOutput() throws IOException {
         Path input = TestFiles.npy(dir.resolve("images.npy"), 14, 3, 5, 5, 1);
         Path layer = TestFiles.layer(dir.resolve("layer.json"), edgeLayer(false));
