@@ -45,8 +45,8 @@ public final class Probe {
                 for (int i = 0; i < impls.size(); i++) {
                     List<Double> r = rates.get(i);
                     r = r.subList(r.size() / 3, r.size());   // drop the warm-up third
-                    double[] s = r.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-                    line.append(String.format(Locale.ROOT, "  %s %.1f", impls.get(i), s[s.length / 2]));
+                    double median = BenchArgs.median(r.stream().mapToDouble(Double::doubleValue).toArray());
+                    line.append(String.format(Locale.ROOT, "  %s %.1f", impls.get(i), median));
                 }
                 System.out.println(line);
             }

@@ -46,14 +46,7 @@ public final class Report {
         opts.put("warmup", "2");
         opts.put("seconds", "1");
         opts.put("out", "");
-        for (String a : args) {
-            int eq = a.indexOf('=');
-            if (eq < 0 || !opts.containsKey(a.substring(0, eq))) {
-                throw new IllegalArgumentException("argument " + a + ": expected one of " + opts.keySet()
-                        + " as key=value");
-            }
-            opts.put(a.substring(0, eq), a.substring(eq + 1));
-        }
+        opts = BenchArgs.parse(opts, args);
         String[] shapes = opts.get("shapes").split(",");
         for (String s : shapes) {
             Shape.valueOf(s);
@@ -94,10 +87,7 @@ public final class Report {
     /** One implementation on one shape and thread count: the per-iteration throughputs (operations/s). */
     record Row(Shape shape, int threads, String implementation, double[] opsPerSecond) {
         double median() {
-            double[] s = opsPerSecond.clone();
-            Arrays.sort(s);
-            int n = s.length;
-            return n == 0 ? Double.NaN : n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+            return BenchArgs.median(opsPerSecond);
         }
 
         double gflops(double ops) {

@@ -52,13 +52,7 @@ public final class SparkPath {
         o.put("batch", "64");
         o.put("batches", "16,64,256,1024");
         o.put("repeats", "5");
-        for (String a : args) {
-            int eq = a.indexOf('=');
-            if (eq < 0 || !o.containsKey(a.substring(0, eq))) {
-                throw new IllegalArgumentException("argument " + a + ": expected key=value with a key of " + o.keySet());
-            }
-            o.put(a.substring(0, eq), a.substring(eq + 1));
-        }
+        o = BenchArgs.parse(o, args);
         int[] hwc = Arrays.stream(o.get("size").split("x")).mapToInt(Integer::parseInt).toArray();
         int images = Integer.parseInt(o.get("images"));
         int cores = Integer.parseInt(o.get("cores"));
@@ -227,7 +221,6 @@ public final class SparkPath {
     }
 
     private static double median(List<Double> values) {
-        double[] s = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+        return BenchArgs.median(values.stream().mapToDouble(Double::doubleValue).toArray());
     }
 }

@@ -1,0 +1,33 @@
+package io.sparkconv.bench;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** What the benchmark programs share: {@code key=value} arguments over defaults, and the median. */
+final class BenchArgs {
+    private BenchArgs() {
+    }
+
+    /** The defaults (in order) overridden by {@code args}; an unknown key or a missing '=' is an error. */
+    static Map<String, String> parse(Map<String, String> defaults, String[] args) {
+        Map<String, String> options = new LinkedHashMap<>(defaults);
+        for (String a : args) {
+            int eq = a.indexOf('=');
+            if (eq < 0 || !options.containsKey(a.substring(0, eq))) {
+                throw new IllegalArgumentException("argument " + a + ": expected key=value with a key of "
+                        + options.keySet());
+            }
+            options.put(a.substring(0, eq), a.substring(eq + 1));
+        }
+        return options;
+    }
+
+    /** The median (mean of the middle two for an even count), NaN when there are no values. */
+    static double median(double[] values) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n == 0 ? Double.NaN : n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+}
