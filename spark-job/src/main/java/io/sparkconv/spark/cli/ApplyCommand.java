@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "apply", mixinStandardHelpOptions = true, sortOptions = false,
@@ -24,19 +25,8 @@ final class ApplyCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--layer", required = true, paramLabel = "FILE|NAMES",
-            description = "Keras layer config JSON ({\"class_name\": \"Conv2D\", \"config\": {...}}); with --model, "
-                    + "the Conv2D layer name(s) in the model, comma-separated, applied in order.")
-    String layer;
-
-    @Option(names = "--model", paramLabel = "MODEL",
-            description = "Keras model file (.h5/.hdf5 full model or .keras archive): the --layer names are read "
-                    + "from it with their trained weights (see 'sparkconv inspect MODEL').")
-    String model;
-
-    @Option(names = "--model-json", paramLabel = "FILE",
-            description = "The model's JSON (model.to_json()) when --model is a weights-only file (save_weights).")
-    String modelJson;
+    @Mixin
+    LayerSourceOptions source;
 
     @Option(names = "--kernel", paramLabel = "FILE",
             description = "Kernel weights NPY, shape (kh, kw, Cin/groups, filters); required without --model.")
@@ -54,17 +44,17 @@ final class ApplyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (model != null) {
+        if (source.model != null) {
             return applyModelLayers();
         }
-        if (modelJson != null) {
+        if (source.modelJson != null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--model-json needs --model");
         }
         if (kernel == null) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "Missing required option: '--kernel=FILE' (or give --model MODEL)");
         }
-        Conv2D conv = ConvJob.readLayer(layer);
+        Conv2D conv = ConvJob.readLayer(source.layer);
         FloatTensor k = ConvJob.readWeights(kernel, "kernel");
         FloatTensor b = bias == null ? null : ConvJob.readWeights(bias, "bias");
         if (conv.spec().useBias() && b == null) {
@@ -85,9 +75,9 @@ final class ApplyCommand implements Callable<Integer> {
     private Integer applyModelLayers() {
         if (kernel != null || bias != null) {
             throw new JobConfigException("--kernel/--bias cannot be combined with --model: the weights come from "
-                    + "the model file " + model);
+                    + "the model file " + source.model);
         }
-        return convolve(KerasModelLayers.load(model, modelJson, layer).layers());
+        return convolve(KerasModelLayers.load(source.model, source.modelJson, source.layer).layers());
     }
 
     private Integer convolve(List<Conv2D> layers) {

@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
@@ -26,19 +27,8 @@ final class RunCommand implements Callable<Integer> {
             description = "Input file or directory (local or any Hadoop file system).")
     String input;
 
-    @Option(names = "--layer", required = true, paramLabel = "FILE|NAMES",
-            description = "Keras layer config JSON ({\"class_name\": \"Conv2D\", \"config\": {...}}); with --model, "
-                    + "the Conv2D layer name(s) in the model, comma-separated, applied in order.")
-    String layer;
-
-    @Option(names = "--model", paramLabel = "MODEL",
-            description = "Keras model file (.h5/.hdf5 full model or .keras archive; local path): the --layer "
-                    + "names are read from it with their trained weights (see 'sparkconv inspect MODEL').")
-    String model;
-
-    @Option(names = "--model-json", paramLabel = "FILE",
-            description = "The model's JSON (model.to_json()) when --model is a weights-only file (save_weights).")
-    String modelJson;
+    @Mixin
+    LayerSourceOptions source;
 
     @Option(names = "--kernel", paramLabel = "FILE",
             description = "Kernel weights NPY, shape (kh, kw, Cin/groups, filters). Without it the weights are "
@@ -93,9 +83,9 @@ final class RunCommand implements Callable<Integer> {
         JobOptions o = new JobOptions();
         o.input = input;
         o.inputFormat = inputFormat;
-        o.layer = layer;
-        o.model = model;
-        o.modelJson = modelJson;
+        o.layer = source.layer;
+        o.model = source.model;
+        o.modelJson = source.modelJson;
         o.kernel = kernel;
         o.bias = bias;
         o.seed = seed;
