@@ -8,7 +8,7 @@ import java.util.Optional;
 
 /**
  * Picks the convolution kernel once per JVM, in the manner of Lucene's vectorization provider: the vectorized
- * kernel when the module {@code jdk.incubator.vector} is in the boot layer, else the scalar reference with one
+ * kernel when the module {@code jdk.incubator.vector} is in the boot layer, else the scalar (plain Java, auto-vectorized by C2) kernel with one
  * warning naming the JVM flag. The system property {@code sparkconv.kernel=scalar|vector} forces a choice
  * (forcing {@code vector} without the module is an error). The vector class is only loaded, reflectively,
  * after the module was found, so this class links on any JVM.
@@ -32,7 +32,7 @@ public final class KernelProvider {
         return Holder.CHOSEN;
     }
 
-    /** The scalar reference kernel. */
+    /** The scalar kernel: plain Java, the fallback without the Vector API. */
     public static ConvKernel scalar() {
         return Holder.SCALAR;
     }

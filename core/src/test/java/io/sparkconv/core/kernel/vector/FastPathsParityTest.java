@@ -1,41 +1,24 @@
 package io.sparkconv.core.kernel.vector;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import io.sparkconv.core.conv.ConvGeometry;
 import io.sparkconv.core.conv.Padding;
 import io.sparkconv.core.kernel.ConvKernel;
-import io.sparkconv.core.kernel.PackedWeights;
+import io.sparkconv.core.kernel.KernelParity;
+import io.sparkconv.core.kernel.KernelParity.Case;
 import io.sparkconv.core.kernel.ParallelConvKernel;
-import io.sparkconv.core.tensor.DataFormat;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.tensorflow.Graph;
-import org.tensorflow.Operand;
-import org.tensorflow.Result;
-import org.tensorflow.Session;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.op.Ops;
-import org.tensorflow.op.nn.Conv2d;
-import org.tensorflow.types.TFloat32;
 
 /**
  * The vector kernel's fast paths ({@link RegisterBlockedConv} with its 1x1 form, {@link PackedFilterConv})
  * and {@link ParallelConvKernel}'s row bands against TensorFlow's Conv2D + BiasAdd, on shapes chosen to hit
  * each path's edges: every filter-block split (1 to 9 vectors, ragged last block), ragged row ends, the 1x1
  * batch tail, few filters (1 to 8, non-powers of two), strides, dilations, SAME and VALID, bias on and off,
- * bands that start inside the padding. Inputs and weights are uniform in [-1, 1), never zero.
- *
- * <p>Tolerance: the float32 error bound of a sum of n products, {@code 2 n eps sum|x w|} per output value
- * (eps = 2^-24), which both TensorFlow's and our summation orders satisfy; a wrong tap, offset or lane gives
- * errors of the order of the values themselves.
+ * bands that start inside the padding. Data and tolerance: {@link KernelParity}.
  */
 class FastPathsParityTest {
 
@@ -46,14 +29,6 @@ class FastPathsParityTest {
     @AfterAll
     static void stopThreads() {
         PARALLEL.close();
-    }
-
-    record Case(String name, int batch, int h, int w, int c, int f, int kh, int kw, int sh, int sw, int dh, int dw,
-                Padding padding, boolean bias) {
-        @Override
-        public String toString() {
-            return name;
-        }
     }
 
     static Stream<Arguments> cases() {
@@ -91,95 +66,6 @@ class FastPathsParityTest {
     @ParameterizedTest(name = "{0} on {1}", autoCloseArguments = false)
     @MethodSource("cases")
     void matchesTensorFlow(Case k, ConvKernel kernel) {
-        SplittableRandom random = new SplittableRandom(k.name().hashCode());
-        float[] x = randoms(random, k.batch() * k.h() * k.w() * k.c());
-        float[] weights = randoms(random, k.kh() * k.kw() * k.c() * k.f());
-        float[] bias = k.bias() ? randoms(random, k.f()) : null;
-        ConvGeometry.Axis rows = ConvGeometry.axis("height", k.padding(), k.h(), k.kh(), k.sh(), k.dh());
-        ConvGeometry.Axis cols = ConvGeometry.axis("width", k.padding(), k.w(), k.kw(), k.sw(), k.dw());
-        ConvGeometry g = new ConvGeometry(DataFormat.CHANNELS_LAST, k.h(), k.w(), k.c(), rows.out(), cols.out(),
-                k.f(), k.kh(), k.kw(), k.sh(), k.sw(), k.dh(), k.dw(), rows.padBefore(), rows.padAfter(),
-                cols.padBefore(), cols.padAfter(), 1);
-        PackedWeights packed = kernel.pack(g.filterShape(), weights, bias);
-        float[] ours = new float[k.batch() * g.outputImageSize()];
-        java.util.Arrays.fill(ours, Float.NaN);
-        kernel.convolve(g, packed, x, 0, k.batch(), ours, 0);
-        // twice: the second call reuses the thread's scratch buffers, whose borders must still be zero
-        kernel.convolve(g, packed, x, 0, k.batch(), ours, 0);
-        float[] expected = tensorFlow(k, x, weights, bias, ours.length);
-        float[] bound = errorBound(k, g, x, weights, bias);
-        int bad = -1;
-        for (int i = 0; i < ours.length; i++) {
-            if (!(Math.abs(ours[i] - expected[i]) <= bound[i])) {
-                bad = i;
-                break;
-            }
-        }
-        int at = bad;
-        assertTrue(bad < 0, () -> k + ": output " + at + " is " + ours[at] + ", TensorFlow gives " + expected[at]
-                + " (tolerance " + bound[at] + ")");
-    }
-
-    private static float[] randoms(SplittableRandom random, int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            float v;
-            do {
-                v = (float) (random.nextDouble() * 2 - 1);
-            } while (v == 0f);
-            a[i] = v;
-        }
-        return a;
-    }
-
-    private static float[] tensorFlow(Case k, float[] x, float[] weights, float[] bias, int size) {
-        try (Graph graph = new Graph()) {
-            Ops tf = Ops.create(graph);
-            Operand<TFloat32> input = tf.constant(Shape.of(k.batch(), k.h(), k.w(), k.c()), DataBuffers.of(x, true, false));
-            Operand<TFloat32> filter = tf.constant(Shape.of(k.kh(), k.kw(), k.c(), k.f()),
-                    DataBuffers.of(weights, true, false));
-            Operand<TFloat32> y = tf.nn.conv2d(input, filter, List.of(1L, (long) k.sh(), (long) k.sw(), 1L),
-                    k.padding().name(), Conv2d.dilations(List.of(1L, (long) k.dh(), (long) k.dw(), 1L)));
-            if (bias != null) {
-                y = tf.nn.biasAdd(y, tf.constant(Shape.of(k.f()), DataBuffers.of(bias, true, false)));
-            }
-            try (Session session = new Session(graph); Result r = session.runner().fetch(y).run()) {
-                float[] out = new float[size];
-                ((TFloat32) r.get(0)).copyTo(DataBuffers.of(out, false, false));
-                return out;
-            }
-        }
-    }
-
-    /** Per output value: 2 n eps sum|x w| (+ |bias|) + the smallest normal float, n = taps + 1. */
-    private static float[] errorBound(Case k, ConvGeometry g, float[] x, float[] w, float[] bias) {
-        float[] bound = new float[k.batch() * g.outputImageSize()];
-        int n = k.kh() * k.kw() * k.c() + 1;
-        double eps = Math.ulp(1.0f) / 2;
-        int o = 0;
-        for (int b = 0; b < k.batch(); b++) {
-            for (int oh = 0; oh < g.outHeight(); oh++) {
-                for (int ow = 0; ow < g.outWidth(); ow++) {
-                    for (int f = 0; f < k.f(); f++) {
-                        double sum = bias == null ? 0 : Math.abs(bias[f]);
-                        for (int i = 0; i < k.kh(); i++) {
-                            int ih = oh * k.sh() + i * k.dh() - g.padTop();
-                            for (int j = 0; j < k.kw(); j++) {
-                                int iw = ow * k.sw() + j * k.dw() - g.padLeft();
-                                if (ih < 0 || ih >= k.h() || iw < 0 || iw >= k.w()) {
-                                    continue;
-                                }
-                                for (int c = 0; c < k.c(); c++) {
-                                    sum += Math.abs(x[((b * k.h() + ih) * k.w() + iw) * k.c() + c]
-                                            * w[((i * k.kw() + j) * k.c() + c) * k.f() + f]);
-                                }
-                            }
-                        }
-                        bound[o++] = (float) (2 * n * eps * sum) + Float.MIN_NORMAL;
-                    }
-                }
-            }
-        }
-        return bound;
+        KernelParity.assertMatchesTensorFlow(k, kernel);
     }
 }
