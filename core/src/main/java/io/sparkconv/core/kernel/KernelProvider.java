@@ -8,8 +8,8 @@ import java.util.Optional;
 
 /**
  * Picks the convolution kernel once per JVM, in the manner of Lucene's vectorization provider: the vectorized
- * kernel when the module {@code jdk.incubator.vector} is in the boot layer, else the scalar (plain Java, auto-vectorized by C2) kernel with one
- * warning naming the JVM flag. The system property {@code sparkconv.kernel=scalar|vector} forces a choice
+ * kernel when the module {@code jdk.incubator.vector} is in the boot layer, else the scalar kernel (plain Java,
+ * auto-vectorized by C2) with one warning naming the JVM flag. The system property {@code sparkconv.kernel=scalar|vector} forces a choice
  * (forcing {@code vector} without the module is an error). The vector class is only loaded, reflectively,
  * after the module was found, so this class links on any JVM.
  */
