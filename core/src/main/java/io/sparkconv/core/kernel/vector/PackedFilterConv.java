@@ -21,7 +21,7 @@ final class PackedFilterConv {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
     /** Vectors of accumulators per micro-kernel call. */
-    private static final int VECTORS = 16;
+    private static final int VECTORS = 12;
     /** EXPAND[log2 G][q]: lanes of a vector of L inputs that fill expanded vector q (each input G times). */
     private static final VectorShuffle<Float>[][] EXPAND = expandShuffles();
 
@@ -86,15 +86,37 @@ final class PackedFilterConv {
         float[] tile = scratch.tile(blockPixels * group);
         VectorShuffle<Float>[] expand = EXPAND[Integer.numberOfTrailingZeros(group)];
         int channelStep = paddedWidth * group;
-        // Offset of every tap (kh, kw, c) in the expanded image: one flat loop (see RegisterBlockedConv).
+        // The taps (kh, kw, c) as one flat list of steps (see RegisterBlockedConv on why flat). Taps of one
+        // kernel row and channel whose input starts one vector (perVector pixels) apart are chained: the next
+        // tap of a chain reuses the previous tap's input vectors shifted by one, so it loads one vector, not all.
         int tapCount = g.kernelHeight() * g.kernelWidth() * c;
-        int[] tapOffsets = scratch.taps(tapCount);
-        int t = 0;
+        int[] stepOffsets = scratch.taps(tapCount);
+        int[] stepWeights = scratch.stepWeights(tapCount);
+        boolean[] stepFresh = scratch.stepFresh(tapCount);
+        int steps = 0;
+        int kw = g.kernelWidth(), dw = g.dilationWidth();
+        boolean[] chained = scratch.chained(kw);
         for (int i = 0; i < g.kernelHeight(); i++) {
-            for (int j = 0; j < g.kernelWidth(); j++) {
-                for (int ch = 0; ch < c; ch++) {
-                    tapOffsets[t++] = i * g.dilationHeight() * c * channelStep + j * g.dilationWidth() * group
-                            + ch * channelStep;
+            for (int ch = 0; ch < c; ch++) {
+                Arrays.fill(chained, 0, kw, false);
+                for (int j0 = 0; j0 < kw; j0++) {
+                    if (chained[j0]) {
+                        continue;
+                    }
+                    boolean fresh = true;
+                    for (int j = j0; j < kw; ) {
+                        chained[j] = true;
+                        stepOffsets[steps] = i * g.dilationHeight() * c * channelStep + j * dw * group
+                                + ch * channelStep;
+                        stepWeights[steps] = ((i * kw + j) * c + ch) * L;
+                        stepFresh[steps++] = fresh;
+                        fresh = false;
+                        // The tap whose input starts perVector pixels further, if the dilation lands on it.
+                        if (perVector % dw != 0) {
+                            break;
+                        }
+                        j += perVector / dw;
+                    }
                 }
             }
         }
@@ -109,9 +131,10 @@ final class PackedFilterConv {
                 for (int ow0 = 0; ow0 < ow; ow0 += blockPixels) {
                     int xOff = xRow + ow0 * group;
                     if (direct && ow0 + blockPixels <= ow) {
-                        block16(x, xOff, tapOffsets, tapCount, weights, bias, out, outRow + ow0 * f);
+                        block12(x, xOff, stepOffsets, stepWeights, stepFresh, steps, weights, bias, out,
+                                outRow + ow0 * f);
                     } else {
-                        block16(x, xOff, tapOffsets, tapCount, weights, bias, tile, 0);
+                        block12(x, xOff, stepOffsets, stepWeights, stepFresh, steps, weights, bias, tile, 0);
                         int pixels = Math.min(blockPixels, ow - ow0);
                         for (int p = 0; p < pixels; p++) {
                             System.arraycopy(tile, p * group, out, outRow + (ow0 + p) * f, f);
@@ -154,33 +177,49 @@ final class PackedFilterConv {
         return (value + multiple - 1) / multiple * multiple;
     }
 
-    /** 16 vectors of (pixel, filter) lanes stay in registers over every tap. */
-    private static void block16(float[] xe, int xOff, int[] taps, int tapCount, float[] w, FloatVector bias,
-            float[] out, int outOff) {
+    /**
+     * 12 vectors of (pixel, filter) lanes stay in registers over every step, with the 12 input vectors of the
+     * current tap: a chained step shifts them by one vector and loads only the last.
+     */
+    private static void block12(float[] xe, int xOff, int[] offsets, int[] weightAt, boolean[] fresh, int steps,
+            float[] w, FloatVector bias, float[] out, int outOff) {
         FloatVector zero = FloatVector.zero(S);
-        FloatVector a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero, a8 = zero, a9 = zero, a10 = zero, a11 = zero, a12 = zero, a13 = zero, a14 = zero, a15 = zero;
-        for (int t = 0; t < tapCount; t++) {
-            int xo = xOff + taps[t];
-            FloatVector wv = FloatVector.fromArray(S, w, t * L);
-            a0 = FloatVector.fromArray(S, xe, xo).fma(wv, a0);
-            a1 = FloatVector.fromArray(S, xe, xo + 1 * L).fma(wv, a1);
-            a2 = FloatVector.fromArray(S, xe, xo + 2 * L).fma(wv, a2);
-            a3 = FloatVector.fromArray(S, xe, xo + 3 * L).fma(wv, a3);
-            a4 = FloatVector.fromArray(S, xe, xo + 4 * L).fma(wv, a4);
-            a5 = FloatVector.fromArray(S, xe, xo + 5 * L).fma(wv, a5);
-            a6 = FloatVector.fromArray(S, xe, xo + 6 * L).fma(wv, a6);
-            a7 = FloatVector.fromArray(S, xe, xo + 7 * L).fma(wv, a7);
-            a8 = FloatVector.fromArray(S, xe, xo + 8 * L).fma(wv, a8);
-            a9 = FloatVector.fromArray(S, xe, xo + 9 * L).fma(wv, a9);
-            a10 = FloatVector.fromArray(S, xe, xo + 10 * L).fma(wv, a10);
-            a11 = FloatVector.fromArray(S, xe, xo + 11 * L).fma(wv, a11);
-            a12 = FloatVector.fromArray(S, xe, xo + 12 * L).fma(wv, a12);
-            a13 = FloatVector.fromArray(S, xe, xo + 13 * L).fma(wv, a13);
-            a14 = FloatVector.fromArray(S, xe, xo + 14 * L).fma(wv, a14);
-            a15 = FloatVector.fromArray(S, xe, xo + 15 * L).fma(wv, a15);
+        FloatVector a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero, a8 = zero, a9 = zero, a10 = zero, a11 = zero;
+        FloatVector x0 = zero, x1 = zero, x2 = zero, x3 = zero, x4 = zero, x5 = zero, x6 = zero, x7 = zero, x8 = zero, x9 = zero, x10 = zero, x11 = zero;
+        for (int s = 0; s < steps; s++) {
+            int xo = xOff + offsets[s];
+            FloatVector wv = FloatVector.fromArray(S, w, weightAt[s]);
+            if (fresh[s]) {
+                x0 = FloatVector.fromArray(S, xe, xo);
+                x1 = FloatVector.fromArray(S, xe, xo + 1 * L);
+                x2 = FloatVector.fromArray(S, xe, xo + 2 * L);
+                x3 = FloatVector.fromArray(S, xe, xo + 3 * L);
+                x4 = FloatVector.fromArray(S, xe, xo + 4 * L);
+                x5 = FloatVector.fromArray(S, xe, xo + 5 * L);
+                x6 = FloatVector.fromArray(S, xe, xo + 6 * L);
+                x7 = FloatVector.fromArray(S, xe, xo + 7 * L);
+                x8 = FloatVector.fromArray(S, xe, xo + 8 * L);
+                x9 = FloatVector.fromArray(S, xe, xo + 9 * L);
+                x10 = FloatVector.fromArray(S, xe, xo + 10 * L);
+            } else {
+                x0 = x1; x1 = x2; x2 = x3; x3 = x4; x4 = x5; x5 = x6; x6 = x7; x7 = x8; x8 = x9; x9 = x10; x10 = x11;
+            }
+            x11 = FloatVector.fromArray(S, xe, xo + 11 * L);
+            a0 = x0.fma(wv, a0);
+            a1 = x1.fma(wv, a1);
+            a2 = x2.fma(wv, a2);
+            a3 = x3.fma(wv, a3);
+            a4 = x4.fma(wv, a4);
+            a5 = x5.fma(wv, a5);
+            a6 = x6.fma(wv, a6);
+            a7 = x7.fma(wv, a7);
+            a8 = x8.fma(wv, a8);
+            a9 = x9.fma(wv, a9);
+            a10 = x10.fma(wv, a10);
+            a11 = x11.fma(wv, a11);
         }
         if (bias != null) {
-            a0 = a0.add(bias); a1 = a1.add(bias); a2 = a2.add(bias); a3 = a3.add(bias); a4 = a4.add(bias); a5 = a5.add(bias); a6 = a6.add(bias); a7 = a7.add(bias); a8 = a8.add(bias); a9 = a9.add(bias); a10 = a10.add(bias); a11 = a11.add(bias); a12 = a12.add(bias); a13 = a13.add(bias); a14 = a14.add(bias); a15 = a15.add(bias);
+            a0 = a0.add(bias); a1 = a1.add(bias); a2 = a2.add(bias); a3 = a3.add(bias); a4 = a4.add(bias); a5 = a5.add(bias); a6 = a6.add(bias); a7 = a7.add(bias); a8 = a8.add(bias); a9 = a9.add(bias); a10 = a10.add(bias); a11 = a11.add(bias);
         }
         a0.intoArray(out, outOff);
         a1.intoArray(out, outOff + 1 * L);
@@ -194,9 +233,5 @@ final class PackedFilterConv {
         a9.intoArray(out, outOff + 9 * L);
         a10.intoArray(out, outOff + 10 * L);
         a11.intoArray(out, outOff + 11 * L);
-        a12.intoArray(out, outOff + 12 * L);
-        a13.intoArray(out, outOff + 13 * L);
-        a14.intoArray(out, outOff + 14 * L);
-        a15.intoArray(out, outOff + 15 * L);
     }
 }

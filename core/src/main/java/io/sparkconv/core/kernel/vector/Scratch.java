@@ -19,6 +19,9 @@ final class Scratch {
     private float[] tile = new float[0];
     private float[] weights = new float[0];
     private int[] taps = new int[0];
+    private int[] stepWeights = new int[0];
+    private boolean[] stepFresh = new boolean[0];
+    private boolean[] chained = new boolean[0];
 
     static Scratch ofThread() {
         return OF_THREAD.get();
@@ -63,6 +66,27 @@ final class Scratch {
             taps = new int[size];
         }
         return taps;
+    }
+
+    int[] stepWeights(int size) {
+        if (stepWeights.length < size) {
+            stepWeights = new int[size];
+        }
+        return stepWeights;
+    }
+
+    boolean[] stepFresh(int size) {
+        if (stepFresh.length < size) {
+            stepFresh = new boolean[size];
+        }
+        return stepFresh;
+    }
+
+    boolean[] chained(int size) {
+        if (chained.length < size) {
+            chained = new boolean[size];
+        }
+        return chained;
     }
 
     float[] weights(int size) {
