@@ -20,8 +20,10 @@ final class PackedFilterConv {
 
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
-    /** Vectors of accumulators per micro-kernel call. */
-    private static final int VECTORS = 12;
+    /** Vectors of accumulators per call: 14, with 14 input vectors and the weights, fill 29 of 32 registers. */
+    private static final int VECTORS = 14;
+    /** Vectors of accumulators per call on the ragged end of a row. */
+    private static final int NARROW_VECTORS = 4;
     /** EXPAND[log2 G][q]: lanes of a vector of L inputs that fill expanded vector q (each input G times). */
     private static final VectorShuffle<Float>[][] EXPAND = expandShuffles();
 
@@ -128,18 +130,27 @@ final class PackedFilterConv {
             for (int oh = 0; oh < g.outHeight(); oh++) {
                 int xRow = oh * g.strideHeight() * c * channelStep;
                 int outRow = outImage + oh * ow * f;
-                for (int ow0 = 0; ow0 < ow; ow0 += blockPixels) {
+                // Whole wide blocks, then the row's rest in narrow blocks (less wasted work on the ragged
+                // end); both end within roundUp(ow, blockPixels), which the padded width allows for.
+                for (int ow0 = 0; ow0 < ow; ) {
                     int xOff = xRow + ow0 * group;
-                    if (direct && ow0 + blockPixels <= ow) {
-                        block12(x, xOff, stepOffsets, stepWeights, stepFresh, steps, weights, bias, out,
-                                outRow + ow0 * f);
+                    int pixels = ow - ow0 >= blockPixels ? blockPixels : NARROW_VECTORS * perVector;
+                    boolean whole = direct && ow0 + pixels <= ow;
+                    float[] target = whole ? out : tile;
+                    int targetOff = whole ? outRow + ow0 * f : 0;
+                    if (pixels == blockPixels) {
+                        wideBlock(x, xOff, stepOffsets, stepWeights, stepFresh, steps, weights, bias, target,
+                                targetOff);
                     } else {
-                        block12(x, xOff, stepOffsets, stepWeights, stepFresh, steps, weights, bias, tile, 0);
-                        int pixels = Math.min(blockPixels, ow - ow0);
-                        for (int p = 0; p < pixels; p++) {
+                        narrowBlock(x, xOff, stepOffsets, stepWeights, stepFresh, steps, weights, bias, target,
+                                targetOff);
+                    }
+                    if (!whole) {
+                        for (int p = 0, valid = Math.min(pixels, ow - ow0); p < valid; p++) {
                             System.arraycopy(tile, p * group, out, outRow + (ow0 + p) * f, f);
                         }
                     }
+                    ow0 += pixels;
                 }
             }
         }
@@ -178,19 +189,19 @@ final class PackedFilterConv {
     }
 
     /**
-     * 12 vectors of (pixel, filter) lanes stay in registers over every step, with the 12 input vectors of the
+     * 14 vectors of (pixel, filter) lanes stay in registers over every step, with the 14 input vectors of the
      * current tap: a chained step shifts them by one vector and loads only the last.
      */
-    private static void block12(float[] xe, int xOff, int[] offsets, int[] weightAt, boolean[] fresh, int steps,
+    private static void wideBlock(float[] xe, int xOff, int[] offsets, int[] weightAt, boolean[] fresh, int steps,
             float[] w, FloatVector bias, float[] out, int outOff) {
         FloatVector zero = FloatVector.zero(S);
-        FloatVector a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero, a8 = zero, a9 = zero, a10 = zero, a11 = zero;
-        FloatVector x0 = zero, x1 = zero, x2 = zero, x3 = zero, x4 = zero, x5 = zero, x6 = zero, x7 = zero, x8 = zero, x9 = zero, x10 = zero, x11 = zero;
+        FloatVector a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero, a8 = zero, a9 = zero, a10 = zero, a11 = zero, a12 = zero, a13 = zero;
+        FloatVector x0 = zero, x1 = zero, x2 = zero, x3 = zero, x4 = zero, x5 = zero, x6 = zero, x7 = zero, x8 = zero, x9 = zero, x10 = zero, x11 = zero, x12 = zero, x13 = zero;
         for (int s = 0; s < steps; s++) {
             int xo = xOff + offsets[s];
             FloatVector wv = FloatVector.fromArray(S, w, weightAt[s]);
             if (fresh[s]) {
-                x0 = FloatVector.fromArray(S, xe, xo);
+                x0 = FloatVector.fromArray(S, xe, xo + 0 * L);
                 x1 = FloatVector.fromArray(S, xe, xo + 1 * L);
                 x2 = FloatVector.fromArray(S, xe, xo + 2 * L);
                 x3 = FloatVector.fromArray(S, xe, xo + 3 * L);
@@ -201,10 +212,12 @@ final class PackedFilterConv {
                 x8 = FloatVector.fromArray(S, xe, xo + 8 * L);
                 x9 = FloatVector.fromArray(S, xe, xo + 9 * L);
                 x10 = FloatVector.fromArray(S, xe, xo + 10 * L);
+                x11 = FloatVector.fromArray(S, xe, xo + 11 * L);
+                x12 = FloatVector.fromArray(S, xe, xo + 12 * L);
             } else {
-                x0 = x1; x1 = x2; x2 = x3; x3 = x4; x4 = x5; x5 = x6; x6 = x7; x7 = x8; x8 = x9; x9 = x10; x10 = x11;
+                x0 = x1; x1 = x2; x2 = x3; x3 = x4; x4 = x5; x5 = x6; x6 = x7; x7 = x8; x8 = x9; x9 = x10; x10 = x11; x11 = x12; x12 = x13;
             }
-            x11 = FloatVector.fromArray(S, xe, xo + 11 * L);
+            x13 = FloatVector.fromArray(S, xe, xo + 13 * L);
             a0 = x0.fma(wv, a0);
             a1 = x1.fma(wv, a1);
             a2 = x2.fma(wv, a2);
@@ -217,11 +230,13 @@ final class PackedFilterConv {
             a9 = x9.fma(wv, a9);
             a10 = x10.fma(wv, a10);
             a11 = x11.fma(wv, a11);
+            a12 = x12.fma(wv, a12);
+            a13 = x13.fma(wv, a13);
         }
         if (bias != null) {
-            a0 = a0.add(bias); a1 = a1.add(bias); a2 = a2.add(bias); a3 = a3.add(bias); a4 = a4.add(bias); a5 = a5.add(bias); a6 = a6.add(bias); a7 = a7.add(bias); a8 = a8.add(bias); a9 = a9.add(bias); a10 = a10.add(bias); a11 = a11.add(bias);
+            a0 = a0.add(bias); a1 = a1.add(bias); a2 = a2.add(bias); a3 = a3.add(bias); a4 = a4.add(bias); a5 = a5.add(bias); a6 = a6.add(bias); a7 = a7.add(bias); a8 = a8.add(bias); a9 = a9.add(bias); a10 = a10.add(bias); a11 = a11.add(bias); a12 = a12.add(bias); a13 = a13.add(bias);
         }
-        a0.intoArray(out, outOff);
+        a0.intoArray(out, outOff + 0 * L);
         a1.intoArray(out, outOff + 1 * L);
         a2.intoArray(out, outOff + 2 * L);
         a3.intoArray(out, outOff + 3 * L);
@@ -233,5 +248,38 @@ final class PackedFilterConv {
         a9.intoArray(out, outOff + 9 * L);
         a10.intoArray(out, outOff + 10 * L);
         a11.intoArray(out, outOff + 11 * L);
+        a12.intoArray(out, outOff + 12 * L);
+        a13.intoArray(out, outOff + 13 * L);
+    }
+
+    /** {@link #wideBlock} with 4 vectors, for the ragged end of a row. */
+    private static void narrowBlock(float[] xe, int xOff, int[] offsets, int[] weightAt, boolean[] fresh, int steps,
+            float[] w, FloatVector bias, float[] out, int outOff) {
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+        FloatVector x0 = zero, x1 = zero, x2 = zero, x3 = zero;
+        for (int s = 0; s < steps; s++) {
+            int xo = xOff + offsets[s];
+            FloatVector wv = FloatVector.fromArray(S, w, weightAt[s]);
+            if (fresh[s]) {
+                x0 = FloatVector.fromArray(S, xe, xo + 0 * L);
+                x1 = FloatVector.fromArray(S, xe, xo + 1 * L);
+                x2 = FloatVector.fromArray(S, xe, xo + 2 * L);
+            } else {
+                x0 = x1; x1 = x2; x2 = x3;
+            }
+            x3 = FloatVector.fromArray(S, xe, xo + 3 * L);
+            a0 = x0.fma(wv, a0);
+            a1 = x1.fma(wv, a1);
+            a2 = x2.fma(wv, a2);
+            a3 = x3.fma(wv, a3);
+        }
+        if (bias != null) {
+            a0 = a0.add(bias); a1 = a1.add(bias); a2 = a2.add(bias); a3 = a3.add(bias);
+        }
+        a0.intoArray(out, outOff + 0 * L);
+        a1.intoArray(out, outOff + 1 * L);
+        a2.intoArray(out, outOff + 2 * L);
+        a3.intoArray(out, outOff + 3 * L);
     }
 }
