@@ -4,7 +4,6 @@ import io.sparkconv.core.conv.ConvGeometry;
 import io.sparkconv.core.kernel.PackedWeights;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -13,8 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
  * pixels x G filters (G = filters rounded up to a power of two). When G equals the filter count that is
  * exactly the NHWC output layout, so results are stored without a transpose. The image is expanded once so
  * each value appears G times in a row ([row][channel][column][G], zero borders), which makes every tap one
- * contiguous vector load and one FMA with the tap's G weights repeated P times; 16 such vectors of
- * accumulators stay in registers over the whole receptive field.
+ * contiguous vector load and one FMA with the tap's G weights repeated P times; 14 such vectors of
+ * accumulators stay in registers over the whole receptive field. Along a kernel row, the tap P pixels to the
+ * right reads the same input vectors shifted by one, so it reuses them and loads a single new one.
  */
 final class PackedFilterConv {
 
@@ -24,33 +24,12 @@ final class PackedFilterConv {
     private static final int VECTORS = 14;
     /** Vectors of accumulators per call on the ragged end of a row. */
     private static final int NARROW_VECTORS = 4;
-    /** EXPAND[log2 G][q]: lanes of a vector of L inputs that fill expanded vector q (each input G times). */
-    private static final VectorShuffle<Float>[][] EXPAND = expandShuffles();
 
     private PackedFilterConv() {
     }
 
     static boolean applies(ConvGeometry g) {
         return g.groups() == 1 && g.filters() <= L / 2 && g.strideWidth() == 1;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[][] expandShuffles() {
-        int levels = Integer.numberOfTrailingZeros(L);
-        VectorShuffle<Float>[][] all = new VectorShuffle[levels][];
-        for (int level = 0; level < levels; level++) {
-            int group = 1 << level;
-            int perVector = L / group;
-            all[level] = new VectorShuffle[group];
-            for (int q = 0; q < group; q++) {
-                int[] lanes = new int[L];
-                for (int i = 0; i < L; i++) {
-                    lanes[i] = q * perVector + i / group;
-                }
-                all[level][q] = VectorShuffle.fromArray(S, lanes, 0);
-            }
-        }
-        return all;
     }
 
     static void convolve(ConvGeometry g, PackedWeights w, float[] in, int inOffset, int batch, float[] out,
@@ -79,14 +58,11 @@ final class PackedFilterConv {
         }
         int paddedHeight = Math.max((g.outHeight() - 1) * g.strideHeight()
                 + (g.kernelHeight() - 1) * g.dilationHeight() + 1, g.padTop() + g.inHeight());
-        int rowLength = roundUp(g.inWidth(), L);
+        // Room past the image for the overrun of expand's last broadcast store (perVector - 1 columns).
         int paddedWidth = Math.max(roundUp(g.outWidth(), blockPixels) + (g.kernelWidth() - 1) * g.dilationWidth(),
-                g.padLeft() + rowLength);
+                g.padLeft() + g.inWidth() + perVector - 1);
         float[] x = scratch.padded(g, paddedHeight * c * paddedWidth * group);
-        float[] row = scratch.row(rowLength);
-        Arrays.fill(row, g.inWidth(), rowLength, 0f);
         float[] tile = scratch.tile(blockPixels * group);
-        VectorShuffle<Float>[] expand = EXPAND[Integer.numberOfTrailingZeros(group)];
         int channelStep = paddedWidth * group;
         // The taps (kh, kw, c) as one flat list of steps (see RegisterBlockedConv on why flat). Taps of one
         // kernel row and channel whose input starts one vector (perVector pixels) apart are chained: the next
@@ -125,7 +101,7 @@ final class PackedFilterConv {
         int ow = g.outWidth();
         boolean direct = f == group;
         for (int n = 0; n < batch; n++) {
-            expand(g, in, inOffset + n * g.inputImageSize(), row, x, paddedWidth, group, expand);
+            expand(g, in, inOffset + n * g.inputImageSize(), x, paddedWidth, group);
             int outImage = outOffset + n * g.outputImageSize();
             for (int oh = 0; oh < g.outHeight(); oh++) {
                 int xRow = oh * g.strideHeight() * c * channelStep;
@@ -156,30 +132,23 @@ final class PackedFilterConv {
         }
     }
 
-    /** Writes the image into [row][channel][column][G], every value repeated G times; borders stay zero. */
-    private static void expand(ConvGeometry g, float[] in, int inOff, float[] row, float[] x, int paddedWidth,
-                               int group, VectorShuffle<Float>[] expand) {
+    /**
+     * Writes the image into [row][channel][column][G], every value repeated G times. Each value is one
+     * full-vector broadcast store at its G lanes: the lanes past them run into the next values' slots, which
+     * the next stores overwrite; past the row's last value they are cleared again (the width has room for
+     * them), so the borders stay zero.
+     */
+    private static void expand(ConvGeometry g, float[] in, int inOff, float[] x, int paddedWidth, int group) {
         int c = g.inChannels();
         int w = g.inWidth();
-        int perVector = L / group;
         for (int ih = 0; ih < g.inHeight(); ih++) {
-            int src = inOff + ih * w * c;
             for (int ch = 0; ch < c; ch++) {
-                if (c == 1) {
-                    System.arraycopy(in, src, row, 0, w);
-                } else {
-                    for (int iw = 0; iw < w; iw++) {
-                        row[iw] = in[src + iw * c + ch];
-                    }
-                }
-                // row is zero past w, so the whole vectors below only add zeros to the right border.
+                int src = inOff + ih * w * c + ch;
                 int dst = (((ih + g.padTop()) * c + ch) * paddedWidth + g.padLeft()) * group;
-                for (int iw = 0; iw < w; iw += L) {
-                    FloatVector v = FloatVector.fromArray(S, row, iw);
-                    for (int q = 0; q < group; q++) {
-                        v.rearrange(expand[q]).intoArray(x, dst + (iw + q * perVector) * group);
-                    }
+                for (int iw = 0; iw < w; iw++) {
+                    FloatVector.broadcast(S, in[src + iw * c]).intoArray(x, dst + iw * group);
                 }
+                Arrays.fill(x, dst + w * group, dst + (w - 1) * group + L, 0f);
             }
         }
     }

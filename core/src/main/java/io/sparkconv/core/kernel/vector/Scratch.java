@@ -14,7 +14,6 @@ final class Scratch {
 
     private float[] padded = new float[0];
     private ConvGeometry paddedFor;
-    private float[] row = new float[0];
     private float[] small = new float[0];
     private float[] tile = new float[0];
     private float[] weights = new float[0];
@@ -37,14 +36,6 @@ final class Scratch {
             paddedFor = g;
         }
         return padded;
-    }
-
-    /** A buffer of at least {@code size} values with stale contents: the caller clears what it needs. */
-    float[] row(int size) {
-        if (row.length < size) {
-            row = new float[size];
-        }
-        return row;
     }
 
     float[] small(int size) {
