@@ -1,6 +1,9 @@
 package io.sparkconv.bench;
 
 import io.sparkconv.core.conv.Conv2D;
+import io.sparkconv.datasets.ImageRecord;
+import io.sparkconv.spark.SparkConv;
+import io.sparkconv.spark.SparkSettings;
 import io.sparkconv.spark.ml.Conv2DTransformer;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -15,6 +18,9 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -52,6 +58,7 @@ public final class SparkPath {
         o.put("batch", "64");
         o.put("batches", "16,64,256,1024");
         o.put("repeats", "5");
+        o.put("api", "rdd");
         o = BenchArgs.parse(o, args);
         int[] hwc = Arrays.stream(o.get("size").split("x")).mapToInt(Integer::parseInt).toArray();
         int images = Integer.parseInt(o.get("images"));
@@ -64,9 +71,13 @@ public final class SparkPath {
                 System.getProperty("java.runtime.version"), Runtime.getRuntime().maxMemory() >> 20);
         System.out.printf(Locale.ROOT, "Layer: Conv2D %s -> %s, %dx%d same, relu; local[%d]; args %s%n",
                 o.get("size"), o.get("filters"), k, k, cores, String.join(" ", args));
+        System.out.println("API: " + (o.get("api").equals("ml")
+                ? "ml (Conv2DTransformer on a DataFrame of array<float> images, noop sink)"
+                : "rdd (SparkConv.apply, the spark-submit job's transform, on a cached RDD of ImageRecord; count)"));
+        // Kryo with registration required, as the job runs.
         SparkSession spark = SparkSession.builder().master("local[" + cores + "]").appName("sparkconv-bench")
+                .config(SparkSettings.withKryo(new SparkConf()))
                 .config("spark.ui.enabled", "false")
-                .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
                 .config("spark.sql.shuffle.partitions", String.valueOf(cores))
                 .getOrCreate();
         spark.sparkContext().setLogLevel("WARN");
@@ -74,7 +85,7 @@ public final class SparkPath {
             if (o.get("mode").equals("memory")) {
                 memory(spark, layer, hwc, images, o.get("batches"));
             } else {
-                throughput(spark, layer, hwc, images, cores, Integer.parseInt(o.get("batch")),
+                throughput(spark, o.get("api"), layer, hwc, images, cores, Integer.parseInt(o.get("batch")),
                         Integer.parseInt(o.get("repeats")));
             }
         } finally {
@@ -99,12 +110,7 @@ public final class SparkPath {
 
                     @Override
                     public Row next() {
-                        SplittableRandom random = new SplittableRandom(ids.next());
-                        float[] image = new float[size];
-                        for (int i = 0; i < size; i++) {
-                            image[i] = (float) (random.nextDouble() * 2 - 1);
-                        }
-                        return RowFactory.create((Object) image);
+                        return RowFactory.create((Object) image(ids.next(), size));
                     }
                 }, Encoders.row(schema));
     }
@@ -114,29 +120,48 @@ public final class SparkPath {
                 .setOutputCol("conv").setInputShape(hwc).setBatchSize(batch);
     }
 
-    private static void throughput(SparkSession spark, Conv2D layer, int[] hwc, int images, int cores, int batch,
-                                   int repeats) throws Exception {
-        Dataset<Row> data = generated(spark, hwc, images, cores).cache();
-        long cached = data.count();
-        Conv2DTransformer t = transformer(layer, hwc, batch);
+    private static void throughput(SparkSession spark, String api, Conv2D layer, int[] hwc, int images, int cores,
+                                   int batch, int repeats) throws Exception {
+        int size = hwc[0] * hwc[1] * hwc[2];
+        // The same images for the kernel alone, split into one contiguous share per core.
+        float[] all = new float[images * size];
+        Runnable sparkJob;
+        long cached;
+        if (api.equals("ml")) {
+            Dataset<Row> data = generated(spark, hwc, images, cores).cache();
+            cached = data.count();
+            int row = 0;
+            for (Row r : data.collectAsList()) {
+                List<Float> values = r.getList(0);
+                for (int i = 0; i < size; i++) {
+                    all[row * size + i] = values.get(i);
+                }
+                row++;
+            }
+            Conv2DTransformer t = transformer(layer, hwc, batch);
+            sparkJob = () -> t.transform(data).write().format("noop").mode("overwrite").save();
+        } else {
+            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            JavaRDD<ImageRecord> data = generatedRecords(jsc, hwc, images, cores).cache();
+            cached = data.count();
+            for (ImageRecord r : data.collect()) {
+                System.arraycopy(r.data(), 0, all, (int) r.index() * size, size);
+            }
+            SparkConv conv = SparkConv.broadcast(jsc, layer, hwc[2]);
+            sparkJob = () -> {
+                long rows = conv.apply(data, batch).count();
+                if (rows != images) {
+                    throw new IllegalStateException("the job returned " + rows + " records for " + images + " images");
+                }
+            };
+        }
         List<Double> sparkRates = new ArrayList<>();
         List<Double> kernelRates = new ArrayList<>();
-        // The same images for the kernel alone, split into one contiguous share per core.
-        int size = hwc[0] * hwc[1] * hwc[2];
-        float[] all = new float[images * size];
-        int row = 0;
-        for (Row r : data.collectAsList()) {
-            List<Float> values = r.getList(0);
-            for (int i = 0; i < size; i++) {
-                all[row * size + i] = values.get(i);
-            }
-            row++;
-        }
         ExecutorService pool = Executors.newFixedThreadPool(cores);
         try {
             for (int rep = 0; rep < repeats + 1; rep++) {          // the first of each is warm-up
                 long t0 = System.nanoTime();
-                t.transform(data).write().format("noop").mode("overwrite").save();
+                sparkJob.run();
                 double sparkRate = images / ((System.nanoTime() - t0) / 1e9);
                 double kernelRate = kernelAlone(pool, layer, hwc, all, images, cores, batch);
                 if (rep > 0) {
@@ -154,6 +179,35 @@ public final class SparkPath {
         System.out.printf(Locale.ROOT, "images %d (cached %d), batch %d, cores %d%n", images, cached, batch, cores);
         System.out.printf(Locale.ROOT, "median: spark job %.0f images/s, kernel alone %.0f images/s, "
                 + "spark/kernel = %.2f (target >= 0.85)%n", s, kr, s / kr);
+    }
+
+    /** The images of {@link #generated} as image records (index = image number), for the RDD job. */
+    private static JavaRDD<ImageRecord> generatedRecords(JavaSparkContext jsc, int[] hwc, int images,
+                                                         int partitions) {
+        int size = hwc[0] * hwc[1] * hwc[2];
+        List<Integer> parts = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            parts.add(p);
+        }
+        return jsc.parallelize(parts, partitions).flatMap(p -> {
+            long first = (long) images * p / partitions;
+            long end = (long) images * (p + 1) / partitions;
+            List<ImageRecord> records = new ArrayList<>();
+            for (long id = first; id < end; id++) {
+                records.add(new ImageRecord("generated", id, id, ImageRecord.NO_LABEL, hwc.clone(), image(id, size)));
+            }
+            return records.iterator();
+        });
+    }
+
+    /** Image {@code id}: {@code size} values uniform in [-1, 1), seeded by the id. */
+    private static float[] image(long id, int size) {
+        SplittableRandom random = new SplittableRandom(id);
+        float[] image = new float[size];
+        for (int i = 0; i < size; i++) {
+            image[i] = (float) (random.nextDouble() * 2 - 1);
+        }
+        return image;
     }
 
     /** One runner per core over its contiguous share, batches copied in as the transformer does; images/s. */

@@ -3,6 +3,7 @@ package io.sparkconv.spark;
 import io.sparkconv.core.conv.Conv2D;
 import io.sparkconv.core.tensor.DataFormat;
 import io.sparkconv.datasets.ImageRecord;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -133,8 +134,8 @@ final class ConvolvePartition implements FlatMapFunction<Iterator<ImageRecord>, 
             int[] outShape = sized.outputShape;
             for (int i = 0; i < n; i++) {
                 ImageRecord in = batch[i];
-                float[] out = new float[outSize];
-                System.arraycopy(outBuffer, i * outSize, out, 0, outSize);
+                // copyOfRange, not new + arraycopy: the copy is the only write, the array is not zeroed first.
+                float[] out = Arrays.copyOfRange(outBuffer, i * outSize, (i + 1) * outSize);
                 ready[i] = new ImageRecord(in.source(), in.index(), in.ordinal(), in.label(), outShape.clone(), out);
                 batch[i] = null;
             }
