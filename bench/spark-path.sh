@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# What Spark costs (issue 5): the Conv2D transformer as a local-mode job on generated in-memory images versus
-# the kernel alone on the same images and cores, then a task's memory by mini-batch size on one partition of
-# 100,000 images in a 512 MB heap. Writes bench/benchmarks/spark-path.txt (about 10 minutes on 2 cores).
+# What Spark costs (issue 5): the job's transform (and the ML transformer) in local mode on generated in-memory
+# images versus the kernel alone on the same images and cores, then a task's memory by mini-batch size on one
+# partition of 100,000 images in a 512 MB heap. Writes bench/benchmarks/spark-path.txt (about 5 minutes).
 #   MVN_FLAGS=-o bench/spark-path.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,18 +21,29 @@ opens="--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.la
  -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true
  --add-modules=jdk.incubator.vector"
 run() { "$JAVA" $opens "$@" 2>&1 | grep --line-buffered -v -E '^(WARNING|Using Spark|Setting default log level|To adjust logging)| INFO '; }
+# Throughput runs: a committed, pre-touched heap (-Xms = -Xmx, AlwaysPreTouch) as a long-running executor has;
+# in a short run a growing heap's first-touch page faults land on the Spark job, which allocates its outputs.
+heap="-Xmx8g -Xms8g -XX:+AlwaysPreTouch"
 {
   echo "Command: bench/spark-path.sh"
   echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   lscpu | grep -E '^(Model name|CPU\(s\)):' | sed 's/  */ /g'
   echo
-  echo "== Throughput: Spark local[2] job vs the kernel alone, same images, 2 cores (heap 2 GB)"
-  run -Xmx2g -cp "$cp" io.sparkconv.bench.SparkPath mode=throughput images=20000 size=28x28x1 filters=32 batch=64
+  echo "== Throughput: the spark-submit job's transform (SparkConv.apply, RDD) in local[2] vs the kernel alone, same images, 2 cores"
+  run $heap -cp "$cp" io.sparkconv.bench.SparkPath mode=throughput api=rdd images=200000 size=28x28x1 filters=32 batch=64
   echo
-  run -Xmx2g -cp "$cp" io.sparkconv.bench.SparkPath mode=throughput images=10000 size=32x32x3 filters=32 batch=64
+  run $heap -cp "$cp" io.sparkconv.bench.SparkPath mode=throughput api=rdd images=100000 size=32x32x3 filters=32 batch=64
+  echo
+  run $heap -cp "$cp" io.sparkconv.bench.SparkPath mode=throughput api=rdd images=3000 size=56x56x64 filters=64 batch=16
+  echo
+  echo "== Throughput: the Spark ML transformer (DataFrame of array<float>) in local[2] vs the kernel alone"
+  run $heap -cp "$cp" io.sparkconv.bench.SparkPath mode=throughput api=ml images=20000 size=28x28x1 filters=32 batch=64
   echo
   echo "== Memory: one task, one partition of 100,000 images of 28x28x1, heap 512 MB (-Xmx512m)"
-  run -Xmx512m -cp "$cp" io.sparkconv.bench.SparkPath mode=memory images=100000 size=28x28x1 filters=32 cores=1 \
+  run -Xmx512m -cp "$cp" io.sparkconv.bench.SparkPath mode=memory api=rdd images=100000 size=28x28x1 filters=32 cores=1 \
       batches=16,64,256,1024
+  echo
+  run -Xmx512m -cp "$cp" io.sparkconv.bench.SparkPath mode=memory api=ml images=100000 size=28x28x1 filters=32 cores=1 \
+      batches=64,1024
   echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$out"

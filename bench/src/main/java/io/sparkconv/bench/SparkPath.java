@@ -83,7 +83,7 @@ public final class SparkPath {
         spark.sparkContext().setLogLevel("WARN");
         try {
             if (o.get("mode").equals("memory")) {
-                memory(spark, layer, hwc, images, o.get("batches"));
+                memory(spark, o.get("api"), layer, hwc, images, o.get("batches"));
             } else {
                 throughput(spark, o.get("api"), layer, hwc, images, cores, Integer.parseInt(o.get("batch")),
                         Integer.parseInt(o.get("repeats")));
@@ -123,30 +123,22 @@ public final class SparkPath {
     private static void throughput(SparkSession spark, String api, Conv2D layer, int[] hwc, int images, int cores,
                                    int batch, int repeats) throws Exception {
         int size = hwc[0] * hwc[1] * hwc[2];
-        // The same images for the kernel alone, split into one contiguous share per core.
-        float[] all = new float[images * size];
+        // The same images for the kernel alone (made by the same seeded function), one contiguous share per core.
+        float[] all = new float[Math.multiplyExact(images, size)];
+        for (int id = 0; id < images; id++) {
+            System.arraycopy(image(id, size), 0, all, id * size, size);
+        }
         Runnable sparkJob;
         long cached;
         if (api.equals("ml")) {
             Dataset<Row> data = generated(spark, hwc, images, cores).cache();
             cached = data.count();
-            int row = 0;
-            for (Row r : data.collectAsList()) {
-                List<Float> values = r.getList(0);
-                for (int i = 0; i < size; i++) {
-                    all[row * size + i] = values.get(i);
-                }
-                row++;
-            }
             Conv2DTransformer t = transformer(layer, hwc, batch);
             sparkJob = () -> t.transform(data).write().format("noop").mode("overwrite").save();
         } else {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             JavaRDD<ImageRecord> data = generatedRecords(jsc, hwc, images, cores).cache();
             cached = data.count();
-            for (ImageRecord r : data.collect()) {
-                System.arraycopy(r.data(), 0, all, (int) r.index() * size, size);
-            }
             SparkConv conv = SparkConv.broadcast(jsc, layer, hwc[2]);
             sparkJob = () -> {
                 long rows = conv.apply(data, batch).count();
@@ -181,7 +173,7 @@ public final class SparkPath {
                 + "spark/kernel = %.2f (target >= 0.85)%n", s, kr, s / kr);
     }
 
-    /** The images of {@link #generated} as image records (index = image number), for the RDD job. */
+    /** The images of {@link #generated} as image records (index = image number), made as they are read. */
     private static JavaRDD<ImageRecord> generatedRecords(JavaSparkContext jsc, int[] hwc, int images,
                                                          int partitions) {
         int size = hwc[0] * hwc[1] * hwc[2];
@@ -189,14 +181,20 @@ public final class SparkPath {
         for (int p = 0; p < partitions; p++) {
             parts.add(p);
         }
-        return jsc.parallelize(parts, partitions).flatMap(p -> {
-            long first = (long) images * p / partitions;
-            long end = (long) images * (p + 1) / partitions;
-            List<ImageRecord> records = new ArrayList<>();
-            for (long id = first; id < end; id++) {
-                records.add(new ImageRecord("generated", id, id, ImageRecord.NO_LABEL, hwc.clone(), image(id, size)));
+        return jsc.parallelize(parts, partitions).flatMap(p -> new Iterator<ImageRecord>() {
+            private long id = (long) images * p / partitions;
+            private final long end = (long) images * (p + 1) / partitions;
+
+            @Override
+            public boolean hasNext() {
+                return id < end;
             }
-            return records.iterator();
+
+            @Override
+            public ImageRecord next() {
+                long n = id++;
+                return new ImageRecord("generated", n, n, ImageRecord.NO_LABEL, hwc.clone(), image(n, size));
+            }
         });
     }
 
@@ -236,8 +234,13 @@ public final class SparkPath {
         return images / ((System.nanoTime() - t0) / 1e9);
     }
 
-    private static void memory(SparkSession spark, Conv2D layer, int[] hwc, int images, String batches) {
-        Dataset<Row> data = generated(spark, hwc, images, 1);    // one partition, generated as it is read
+    private static void memory(SparkSession spark, String api, Conv2D layer, int[] hwc, int images,
+                               String batches) {
+        // One partition, generated as it is read (never held whole), convolved and counted.
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Dataset<Row> frame = api.equals("ml") ? generated(spark, hwc, images, 1) : null;
+        JavaRDD<ImageRecord> records = api.equals("ml") ? null : generatedRecords(jsc, hwc, images, 1);
+        SparkConv conv = api.equals("ml") ? null : SparkConv.broadcast(jsc, layer, hwc[2]);
         System.out.println("one partition of " + images + " images, not cached; peak heap by pool after each run");
         System.out.println("batch  seconds  rows out  old gen peak MB  heap peak MB (sum of pools)  GCs");
         for (String b : batches.split(",")) {
@@ -248,8 +251,9 @@ public final class SparkPath {
             }
             long gcs0 = gcCount();
             long t0 = System.nanoTime();
-            long rows = transformer(layer, hwc, batch).transform(data).where(functions.col("conv").isNotNull())
-                    .count();
+            long rows = api.equals("ml")
+                    ? transformer(layer, hwc, batch).transform(frame).where(functions.col("conv").isNotNull()).count()
+                    : conv.apply(records, batch).filter(r -> r.data().length > 0).count();
             double seconds = (System.nanoTime() - t0) / 1e9;
             long old = 0;
             long heap = 0;
