@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Opt-in intra-task threading for any kernel: {@code new ParallelConvKernel(KernelProvider.get(), 4)} splits
- * each call's output rows, over all images of the batch, into {@code threads} equal parts, so a batch of
- * one huge image is shared as well as a batch of many small ones. Part of an image runs as a band: the
+ * each call's output rows, over all images of the batch, into equal parts (a few per thread) that the threads
+ * take in turn, so a batch of one huge image is shared as well as a batch of many small ones, and a slow core
+ * does less of it. Part of an image runs as a band: the
  * image's rows that band reads, with its own padding, on the wrapped kernel. The caller's thread computes one
  * part; the others run on this kernel's daemon threads. By default one task is one core (Spark runs one task
  * per core), so use this only where cores would otherwise idle, e.g. one big image in local mode.
@@ -20,6 +21,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Thread-safe; {@link #close()} stops the threads.
  */
 public final class ParallelConvKernel implements ConvKernel, AutoCloseable {
+
+    /** Parts of a call per thread (a batch of 8 images on 2 threads: one image per part). */
+    private static final int PARTS_PER_THREAD = 4;
 
     private final ConvKernel base;
     private final int threads;
@@ -60,22 +64,30 @@ public final class ParallelConvKernel implements ConvKernel, AutoCloseable {
     public void convolve(ConvGeometry g, PackedWeights weights, float[] in, int inOffset, int batch, float[] out,
                          int outOffset) {
         long rows = (long) batch * g.outHeight();
-        int parts = (int) Math.min(threads, rows);
-        if (parts <= 1) {
+        int helpers = (int) Math.min(threads, rows) - 1;
+        if (helpers <= 0) {
             base.convolve(g, weights, in, inOffset, batch, out, outOffset);
             return;
         }
-        List<Future<?>> running = new ArrayList<>(parts - 1);
-        for (int p = 1; p < parts; p++) {
-            long start = rows * p / parts;
-            long end = rows * (p + 1) / parts;
-            running.add(pool.submit(() -> rows(g, weights, in, inOffset, out, outOffset, start, end)));
+        // PARTS_PER_THREAD equal parts per thread, taken from a shared counter: a thread that is slowed down
+        // (a busy or preempted core) takes fewer parts instead of holding up the whole call.
+        int parts = (int) Math.min(rows, (long) threads * PARTS_PER_THREAD);
+        AtomicInteger next = new AtomicInteger();
+        Runnable work = () -> {
+            for (int p; (p = next.getAndIncrement()) < parts; ) {
+                rows(g, weights, in, inOffset, out, outOffset, rows * p / parts, rows * (p + 1) / parts);
+            }
+        };
+        List<Future<?>> running = new ArrayList<>(helpers);
+        for (int h = 0; h < helpers; h++) {
+            running.add(pool.submit(work));
         }
         Throwable failure = null;
         try {
-            rows(g, weights, in, inOffset, out, outOffset, 0, rows / parts);
+            work.run();
         } catch (RuntimeException | Error e) {
             failure = e;
+            next.set(parts);                         // the helpers stop after their current part
         }
         for (Future<?> f : running) {
             try {

@@ -58,8 +58,11 @@ final class PackedFilterConv {
         }
         int paddedHeight = Math.max((g.outHeight() - 1) * g.strideHeight()
                 + (g.kernelHeight() - 1) * g.dilationHeight() + 1, g.padTop() + g.inHeight());
-        // Room past the image for the overrun of expand's last broadcast store (perVector - 1 columns).
-        int paddedWidth = Math.max(roundUp(g.outWidth(), blockPixels) + (g.kernelWidth() - 1) * g.dilationWidth(),
+        // Output pixels computed per row: whole wide blocks, then narrow blocks up to the row's end.
+        int narrowPixels = NARROW_VECTORS * perVector;
+        int computed = g.outWidth() / blockPixels * blockPixels + roundUp(g.outWidth() % blockPixels, narrowPixels);
+        // The columns those read, and room past the image for the overrun of expand's last broadcast store.
+        int paddedWidth = Math.max(computed + (g.kernelWidth() - 1) * g.dilationWidth(),
                 g.padLeft() + g.inWidth() + perVector - 1);
         float[] x = scratch.padded(g, paddedHeight * c * paddedWidth * group);
         float[] tile = scratch.tile(blockPixels * group);
@@ -107,10 +110,10 @@ final class PackedFilterConv {
                 int xRow = oh * g.strideHeight() * c * channelStep;
                 int outRow = outImage + oh * ow * f;
                 // Whole wide blocks, then the row's rest in narrow blocks (less wasted work on the ragged
-                // end); both end within roundUp(ow, blockPixels), which the padded width allows for.
+                // end), as far as the padded width allows for ("computed" above).
                 for (int ow0 = 0; ow0 < ow; ) {
                     int xOff = xRow + ow0 * group;
-                    int pixels = ow - ow0 >= blockPixels ? blockPixels : NARROW_VECTORS * perVector;
+                    int pixels = ow - ow0 >= blockPixels ? blockPixels : narrowPixels;
                     boolean whole = direct && ow0 + pixels <= ow;
                     float[] target = whole ? out : tile;
                     int targetOff = whole ? outRow + ow0 * f : 0;

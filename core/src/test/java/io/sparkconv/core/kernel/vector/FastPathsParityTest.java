@@ -56,6 +56,10 @@ class FastPathsParityTest {
             cases.add(new Case("packed F=" + few[i], 2, 12 + 2 * i, 37 + 5 * i, 1 + i % 3, few[i], 5, 5 - i % 3,
                     1 + i % 2, 1, 1, 1, i % 2 == 0 ? Padding.VALID : Padding.SAME, i % 2 == 0));
         }
+        // Output width 27 with 8 filters: one wide block of 28 pixels would overrun, so 3 narrow blocks of 8 end
+        // at 24 + 8 = 32, past the wide block's end; the padded image must hold the columns they read.
+        cases.add(new Case("packed narrow blocks past a wide block", 2, 6, 31, 1, 8, 5, 5, 1, 1, 1, 1,
+                Padding.VALID, true));
         cases.add(new Case("packed dilation 2 same", 1, 15, 40, 2, 8, 3, 3, 1, 1, 2, 2, Padding.SAME, true));
         cases.add(new Case("packed 1x1", 2, 6, 70, 4, 4, 1, 1, 1, 1, 1, 1, Padding.VALID, true));
         cases.add(new Case("packed stride (2,1)", 3, 9, 33, 1, 6, 3, 3, 2, 1, 1, 1, Padding.SAME, false));
