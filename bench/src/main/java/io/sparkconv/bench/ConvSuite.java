@@ -16,7 +16,8 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The suite: one JMH trial per (shape, threads) runs every implementation in the same JVM, switching
- * implementation at every iteration (vector, scalar, naive, tensorflow, vector, ...), so the noise of a
+ * implementation at every iteration (vector, scalar, naive, tensorflow, vector, ...; at 2 threads also
+ * vector1, the 1-thread vector kernel), so the noise of a
  * shared machine hits all of them alike. Each iteration's operations are counted under the implementation
  * that ran ({@link Counts}, JMH auxiliary counters), and {@link Report} takes the median per implementation.
  * One operation = one forward pass over the shape's whole batch.
@@ -42,6 +43,7 @@ public class ConvSuite {
     @AuxCounters(AuxCounters.Type.OPERATIONS)
     public static class Counts {
         public long vector;
+        public long vector1;
         public long scalar;
         public long naive;
         public long tensorflow;
@@ -49,6 +51,7 @@ public class ConvSuite {
         @Setup(Level.Iteration)
         public void clear() {
             vector = 0;
+            vector1 = 0;
             scalar = 0;
             naive = 0;
             tensorflow = 0;
@@ -73,6 +76,7 @@ public class ConvSuite {
         workload.run(current);
         switch (current) {
             case "vector" -> counts.vector++;
+            case "vector1" -> counts.vector1++;
             case "scalar" -> counts.scalar++;
             case "naive" -> counts.naive++;
             default -> counts.tensorflow++;

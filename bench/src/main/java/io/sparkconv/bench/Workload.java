@@ -18,10 +18,14 @@ import java.util.SplittableRandom;
  */
 final class Workload implements AutoCloseable {
 
-    /** Implementations in the order the benchmark rotates through them; naive is single-threaded only. */
+    /**
+     * Implementations in the order the benchmark rotates through them; naive is single-threaded only. A
+     * multi-thread trial also runs "vector1", the single-threaded vector kernel, so that the speed-up from
+     * threads is a ratio measured in one JVM, like the ratio to TensorFlow.
+     */
     static List<String> implementations(int threads) {
         return threads == 1 ? List.of("vector", "scalar", "naive", "tensorflow")
-                : List.of("vector", "scalar", "tensorflow");
+                : List.of("vector", "vector1", "scalar", "tensorflow");
     }
 
     final Shape shape;
@@ -32,6 +36,7 @@ final class Workload implements AutoCloseable {
     private final float[] output;
     private final ConvGeometry geometry;
     private final ConvKernel vector;
+    private final ConvKernel singleThreadVector;
     private final ConvKernel scalar;
     private final PackedWeights vectorWeights;
     private final PackedWeights scalarWeights;
@@ -55,6 +60,7 @@ final class Workload implements AutoCloseable {
                 padBottom, shape.padLeft, padRight, 1);
         ConvKernel vectorKernel = KernelProvider.vector().orElseThrow(() -> new IllegalStateException(
                 "the vector kernel is not available: run with " + KernelProvider.VECTOR_FLAG));
+        singleThreadVector = vectorKernel;
         vector = threads == 1 ? vectorKernel : new ParallelConvKernel(vectorKernel, threads);
         scalar = threads == 1 ? KernelProvider.scalar() : new ParallelConvKernel(KernelProvider.scalar(), threads);
         // Bias off, as in TensorFlow's bare Conv2D op: both sides compute exactly the convolution.
@@ -78,6 +84,7 @@ final class Workload implements AutoCloseable {
     void run(String implementation) {
         switch (implementation) {
             case "vector" -> vector.convolve(geometry, vectorWeights, input, 0, shape.batch, output, 0);
+            case "vector1" -> singleThreadVector.convolve(geometry, vectorWeights, input, 0, shape.batch, output, 0);
             case "scalar" -> scalar.convolve(geometry, scalarWeights, input, 0, shape.batch, output, 0);
             case "naive" -> NaiveConv.run(shape, input, kernel, zeroBias, output);
             case "tensorflow" -> tensorFlow.run();

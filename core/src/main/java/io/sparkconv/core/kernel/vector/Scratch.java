@@ -38,52 +38,33 @@ final class Scratch {
         return padded;
     }
 
+    // The buffers below hold stale values: their callers write what they read. Each grows, never shrinks.
+
     float[] small(int size) {
-        if (small.length < size) {
-            small = new float[size];
-        }
-        return small;
+        return small = small.length < size ? new float[size] : small;
     }
 
     float[] tile(int size) {
-        if (tile.length < size) {
-            tile = new float[size];
-        }
-        return tile;
-    }
-
-    int[] taps(int size) {
-        if (taps.length < size) {
-            taps = new int[size];
-        }
-        return taps;
-    }
-
-    int[] stepWeights(int size) {
-        if (stepWeights.length < size) {
-            stepWeights = new int[size];
-        }
-        return stepWeights;
-    }
-
-    boolean[] stepFresh(int size) {
-        if (stepFresh.length < size) {
-            stepFresh = new boolean[size];
-        }
-        return stepFresh;
-    }
-
-    boolean[] chained(int size) {
-        if (chained.length < size) {
-            chained = new boolean[size];
-        }
-        return chained;
+        return tile = tile.length < size ? new float[size] : tile;
     }
 
     float[] weights(int size) {
-        if (weights.length < size) {
-            weights = new float[size];
-        }
-        return weights;
+        return weights = weights.length < size ? new float[size] : weights;
+    }
+
+    int[] taps(int size) {
+        return taps = taps.length < size ? new int[size] : taps;
+    }
+
+    int[] stepWeights(int size) {
+        return stepWeights = stepWeights.length < size ? new int[size] : stepWeights;
+    }
+
+    boolean[] stepFresh(int size) {
+        return stepFresh = stepFresh.length < size ? new boolean[size] : stepFresh;
+    }
+
+    boolean[] chained(int size) {
+        return chained = chained.length < size ? new boolean[size] : chained;
     }
 }
