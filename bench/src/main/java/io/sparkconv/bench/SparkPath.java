@@ -73,7 +73,7 @@ public final class SparkPath {
                 o.get("size"), o.get("filters"), k, k, cores, String.join(" ", args));
         System.out.println("API: " + (o.get("api").equals("ml")
                 ? "ml (Conv2DTransformer on a DataFrame of array<float> images, noop sink)"
-                : "rdd (SparkConv.apply, the spark-submit job's transform, on a cached RDD of ImageRecord; count)"));
+                : "rdd (SparkConv.apply, the spark-submit job's transform, on an RDD of ImageRecord; count)"));
         // Kryo with registration required, as the job runs.
         SparkSession spark = SparkSession.builder().master("local[" + cores + "]").appName("sparkconv-bench")
                 .config(SparkSettings.withKryo(new SparkConf()))
