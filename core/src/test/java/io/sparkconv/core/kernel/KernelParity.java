@@ -32,9 +32,19 @@ public final class KernelParity {
     private KernelParity() {
     }
 
-    /** One shape: batch x h x w x c input, f filters of kh x kw, strides, dilations, padding, bias. */
+    /**
+     * One shape: batch x h x w x c input, f filters of kh x kw, strides, dilations, padding, bias, and the
+     * channels and filters split into {@code groups} (each filter sees c/groups channels).
+     */
     public record Case(String name, int batch, int h, int w, int c, int f, int kh, int kw, int sh, int sw, int dh,
-                       int dw, Padding padding, boolean bias) {
+                       int dw, Padding padding, boolean bias, int groups) {
+
+        /** An ungrouped case. */
+        public Case(String name, int batch, int h, int w, int c, int f, int kh, int kw, int sh, int sw, int dh,
+                    int dw, Padding padding, boolean bias) {
+            this(name, batch, h, w, c, f, kh, kw, sh, sw, dh, dw, padding, bias, 1);
+        }
+
         @Override
         public String toString() {
             return name;
@@ -48,19 +58,19 @@ public final class KernelParity {
     public static void assertMatchesTensorFlow(Case k, ConvKernel kernel) {
         SplittableRandom random = new SplittableRandom(k.name().hashCode());
         float[] x = randoms(random, k.batch() * k.h() * k.w() * k.c());
-        float[] weights = randoms(random, k.kh() * k.kw() * k.c() * k.f());
+        float[] weights = randoms(random, k.kh() * k.kw() * (k.c() / k.groups()) * k.f());
         float[] bias = k.bias() ? randoms(random, k.f()) : null;
         ConvGeometry.Axis rows = ConvGeometry.axis("height", k.padding(), k.h(), k.kh(), k.sh(), k.dh());
         ConvGeometry.Axis cols = ConvGeometry.axis("width", k.padding(), k.w(), k.kw(), k.sw(), k.dw());
         ConvGeometry g = new ConvGeometry(DataFormat.CHANNELS_LAST, k.h(), k.w(), k.c(), rows.out(), cols.out(),
                 k.f(), k.kh(), k.kw(), k.sh(), k.sw(), k.dh(), k.dw(), rows.padBefore(), rows.padAfter(),
-                cols.padBefore(), cols.padAfter(), 1);
+                cols.padBefore(), cols.padAfter(), k.groups());
         PackedWeights packed = kernel.pack(g.filterShape(), weights, bias);
         float[] ours = new float[k.batch() * g.outputImageSize()];
         Arrays.fill(ours, Float.NaN);
         kernel.convolve(g, packed, x, 0, k.batch(), ours, 0);
         kernel.convolve(g, packed, x, 0, k.batch(), ours, 0);
-        float[] expected = tensorFlow(k, x, weights, bias, ours.length);
+        float[] expected = tensorFlowGrouped(k, x, weights, bias, ours.length);
         float[] bound = errorBound(k, g, x, weights, bias);
         int bad = -1;
         for (int i = 0; i < ours.length; i++) {
@@ -86,6 +96,34 @@ public final class KernelParity {
         return a;
     }
 
+    /** TensorFlow's CPU Conv2D rejects groups: one convolution per group, outputs side by side. */
+    private static float[] tensorFlowGrouped(Case k, float[] x, float[] weights, float[] bias, int size) {
+        int groups = k.groups();
+        if (groups == 1) {
+            return tensorFlow(k, x, weights, bias, size);
+        }
+        int cg = k.c() / groups, fg = k.f() / groups, pixels = size / k.f();
+        Case part = new Case(k.name(), k.batch(), k.h(), k.w(), cg, fg, k.kh(), k.kw(), k.sh(), k.sw(), k.dh(),
+                k.dw(), k.padding(), k.bias());
+        float[] out = new float[size];
+        for (int gr = 0; gr < groups; gr++) {
+            float[] xg = new float[x.length / groups];
+            for (int p = 0; p < xg.length / cg; p++) {
+                System.arraycopy(x, p * k.c() + gr * cg, xg, p * cg, cg);
+            }
+            float[] wg = new float[weights.length / groups];
+            for (int r = 0; r < wg.length / fg; r++) {
+                System.arraycopy(weights, r * k.f() + gr * fg, wg, r * fg, fg);
+            }
+            float[] bg = bias == null ? null : Arrays.copyOfRange(bias, gr * fg, (gr + 1) * fg);
+            float[] yg = tensorFlow(part, xg, wg, bg, pixels * fg);
+            for (int p = 0; p < pixels; p++) {
+                System.arraycopy(yg, p * fg, out, p * k.f() + gr * fg, fg);
+            }
+        }
+        return out;
+    }
+
     private static float[] tensorFlow(Case k, float[] x, float[] weights, float[] bias, int size) {
         try (Graph graph = new Graph()) {
             Ops tf = Ops.create(graph);
@@ -108,7 +146,8 @@ public final class KernelParity {
     /** Per output value: 2 n eps sum|x w| (+ |bias|) + the smallest normal float, n = taps + 1. */
     private static float[] errorBound(Case k, ConvGeometry g, float[] x, float[] w, float[] bias) {
         float[] bound = new float[k.batch() * g.outputImageSize()];
-        int n = k.kh() * k.kw() * k.c() + 1;
+        int cg = k.c() / k.groups(), fg = k.f() / k.groups();
+        int n = k.kh() * k.kw() * cg + 1;
         double eps = Math.ulp(1.0f) / 2;
         int o = 0;
         for (int b = 0; b < k.batch(); b++) {
@@ -123,9 +162,10 @@ public final class KernelParity {
                                 if (ih < 0 || ih >= k.h() || iw < 0 || iw >= k.w()) {
                                     continue;
                                 }
-                                for (int c = 0; c < k.c(); c++) {
-                                    sum += Math.abs(x[((b * k.h() + ih) * k.w() + iw) * k.c() + c]
-                                            * w[((i * k.kw() + j) * k.c() + c) * k.f() + f]);
+                                int c0 = f / fg * cg;                  // the filter's group's channels
+                                for (int c = 0; c < cg; c++) {
+                                    sum += Math.abs(x[((b * k.h() + ih) * k.w() + iw) * k.c() + c0 + c]
+                                            * w[((i * k.kw() + j) * cg + c) * k.f() + f]);
                                 }
                             }
                         }

@@ -4,10 +4,10 @@ import io.sparkconv.core.conv.ConvGeometry;
 import io.sparkconv.core.kernel.PackedWeights;
 
 /**
- * Chooses the fastest path for an ungrouped convolution: {@link PackedFilterConv} for few filters,
- * {@link RegisterBlockedConv} otherwise (with its 1x1 GEMM form). Grouped convolutions stay on
- * {@link VectorConvKernel}'s general loops. The system property {@code sparkconv.kernel.fastPaths=false}
- * turns the paths off (to compare them with the general loops).
+ * Chooses the fastest path: {@link PackedFilterConv} for few filters (ungrouped), {@link RegisterBlockedConv}
+ * otherwise (with its 1x1 GEMM form; grouped convolutions run there one group after the other). The system
+ * property {@code sparkconv.kernel.fastPaths=false} turns the paths off (to compare them with
+ * {@link VectorConvKernel}'s general loops).
  */
 final class FastPaths {
 
@@ -20,7 +20,7 @@ final class FastPaths {
     /** Convolves on a fast path and returns true, or returns false when none applies. */
     static boolean convolve(ConvGeometry g, PackedWeights w, float[] in, int inOffset, int batch, float[] out,
                             int outOffset) {
-        if (!ENABLED || g.groups() != 1 || w.blockWidth() != RegisterBlockedConv.L) {
+        if (!ENABLED || w.blockWidth() != RegisterBlockedConv.L) {
             return false;
         }
         if (PackedFilterConv.applies(g)) {

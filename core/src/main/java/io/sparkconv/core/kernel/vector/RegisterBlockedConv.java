@@ -7,7 +7,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Direct NHWC convolution (groups = 1) register-blocked as R output pixels x V filter vectors: the R x V
+ * Direct NHWC convolution register-blocked as R output pixels x V filter vectors: the R x V
  * accumulators (about 24 of the 32 vector registers) stay in registers over the whole receptive field,
  * each tap loads V weight vectors and broadcasts one input value per pixel, so every load feeds R or V
  * FMAs. Weights are the kernel's {@link PackedWeights} (blocks of L filters, [kh][kw][c][L]); the V
@@ -51,13 +51,15 @@ final class RegisterBlockedConv {
                 + (g.kernelWidth() - 1) * g.dilationWidth() + 1, g.padLeft() + g.inWidth());
         float[] x = scratch.padded(g, paddedHeight * paddedWidth * g.inChannels());
         float[] tile = scratch.tile(MAX_PIXELS * 4 * L);
-        // Input offset of every tap (kh, kw, c) from a pixel's first: one flat loop in the micro-kernels.
+        // Input offset of every tap (kh, kw, c of a group) from a pixel's first channel of the group: one flat
+        // loop in the micro-kernels.
         int c = g.inChannels();
-        int[] taps = scratch.taps(g.kernelHeight() * g.kernelWidth() * c);
+        int cg = g.inChannelsPerGroup();
+        int[] taps = scratch.taps(g.kernelHeight() * g.kernelWidth() * cg);
         int t = 0;
         for (int i = 0; i < g.kernelHeight(); i++) {
             for (int j = 0; j < g.kernelWidth(); j++) {
-                for (int ch = 0; ch < c; ch++) {
+                for (int ch = 0; ch < cg; ch++) {
                     taps[t++] = (i * g.dilationHeight() * paddedWidth + j * g.dilationWidth()) * c + ch;
                 }
             }
@@ -79,28 +81,37 @@ final class RegisterBlockedConv {
         int f = g.filters();
         int ow = g.outWidth();
         int pixelStride = g.strideWidth() * c;
-        int tapCount = g.kernelHeight() * g.kernelWidth() * c;
+        int cg = g.inChannelsPerGroup();
+        int fg = g.filtersPerGroup();
+        int tapCount = g.kernelHeight() * g.kernelWidth() * cg;
         int blocks = w.blocksPerGroup();
-        for (int b0 = 0; b0 < blocks; ) {
-            int vectors = vectorsAt(b0, blocks);
-            int f0 = b0 * L;
-            int width = Math.min(vectors * L, f - f0);
-            boolean wholeFilters = width == vectors * L;
-            int pixels = PIXELS[vectors];
-            for (int oh = 0; oh < g.outHeight(); oh++) {
-                int xRow = oh * g.strideHeight() * paddedWidth * c;
-                int outRow = outOff + oh * ow * f + f0;
-                for (int ow0 = 0; ow0 < ow; ow0 += pixels) {
-                    int xOff = xRow + ow0 * pixelStride;
-                    if (wholeFilters && ow0 + pixels <= ow) {
-                        block(vectors, x, xOff, pixelStride, taps, tapCount, w, b0, out, outRow + ow0 * f, f);
-                    } else {
-                        block(vectors, x, xOff, pixelStride, taps, tapCount, w, b0, tile, 0, vectors * L);
-                        copyTile(tile, vectors * L, Math.min(pixels, ow - ow0), width, out, outRow + ow0 * f, f);
+        for (int group = 0; group < g.groups(); group++) {
+            int groupChannel = group * cg;
+            for (int b0 = 0; b0 < blocks; ) {
+                int vectors = vectorsAt(b0, blocks);
+                int firstBlock = group * blocks + b0;                // its index in PackedWeights
+                int f0 = group * fg + b0 * L;
+                int width = Math.min(vectors * L, fg - b0 * L);
+                boolean wholeFilters = width == vectors * L;
+                int pixels = PIXELS[vectors];
+                for (int oh = 0; oh < g.outHeight(); oh++) {
+                    int xRow = oh * g.strideHeight() * paddedWidth * c + groupChannel;
+                    int outRow = outOff + oh * ow * f + f0;
+                    for (int ow0 = 0; ow0 < ow; ow0 += pixels) {
+                        int xOff = xRow + ow0 * pixelStride;
+                        if (wholeFilters && ow0 + pixels <= ow) {
+                            block(vectors, x, xOff, pixelStride, taps, tapCount, w, firstBlock, out,
+                                    outRow + ow0 * f, f);
+                        } else {
+                            block(vectors, x, xOff, pixelStride, taps, tapCount, w, firstBlock, tile, 0,
+                                    vectors * L);
+                            copyTile(tile, vectors * L, Math.min(pixels, ow - ow0), width, out, outRow + ow0 * f,
+                                    f);
+                        }
                     }
                 }
+                b0 += vectors;
             }
-            b0 += vectors;
         }
     }
 
@@ -108,39 +119,45 @@ final class RegisterBlockedConv {
                                   float[] out, int outOff, Scratch scratch) {
         int c = g.inChannels();
         int f = g.filters();
+        int cg = g.inChannelsPerGroup();
+        int fg = g.filtersPerGroup();
         int blocks = w.blocksPerGroup();
         float[] tile = scratch.tile(MAX_PIXELS * 4 * L);
-        int[] taps = scratch.taps(c);
-        for (int ch = 0; ch < c; ch++) {
+        int[] taps = scratch.taps(cg);
+        for (int ch = 0; ch < cg; ch++) {
             taps[ch] = ch;
         }
         for (int m0 = 0; m0 < pixelsTotal; m0 += POINTWISE_CHUNK) {
             int mEnd = Math.min(pixelsTotal, m0 + POINTWISE_CHUNK);
-            for (int b0 = 0; b0 < blocks; ) {
-                int vectors = vectorsAt(b0, blocks);
-                int f0 = b0 * L;
-                int width = Math.min(vectors * L, f - f0);
-                boolean wholeFilters = width == vectors * L;
-                int pixels = PIXELS[vectors];
-                for (int m = m0; m < mEnd; m += pixels) {
-                    int count = Math.min(pixels, mEnd - m);
-                    float[] x = in;
-                    int xOff = inOff + m * c;
-                    if (count < pixels) {
-                        // The batch's last pixels: read a zero-filled copy, never past the caller's input.
-                        x = scratch.small(pixels * c);
-                        Arrays.fill(x, 0, pixels * c, 0f);
-                        System.arraycopy(in, xOff, x, 0, count * c);
-                        xOff = 0;
+            for (int group = 0; group < g.groups(); group++) {
+                for (int b0 = 0; b0 < blocks; ) {
+                    int vectors = vectorsAt(b0, blocks);
+                    int firstBlock = group * blocks + b0;
+                    int f0 = group * fg + b0 * L;
+                    int width = Math.min(vectors * L, fg - b0 * L);
+                    boolean wholeFilters = width == vectors * L;
+                    int pixels = PIXELS[vectors];
+                    for (int m = m0; m < mEnd; m += pixels) {
+                        int count = Math.min(pixels, mEnd - m);
+                        float[] x = in;
+                        int xOff = inOff + m * c;
+                        if (count < pixels) {
+                            // The batch's last pixels: read a zero-filled copy, never past the caller's input.
+                            x = scratch.small(pixels * c);
+                            Arrays.fill(x, 0, pixels * c, 0f);
+                            System.arraycopy(in, xOff, x, 0, count * c);
+                            xOff = 0;
+                        }
+                        xOff += group * cg;
+                        if (wholeFilters && count == pixels) {
+                            block(vectors, x, xOff, c, taps, cg, w, firstBlock, out, outOff + m * f + f0, f);
+                        } else {
+                            block(vectors, x, xOff, c, taps, cg, w, firstBlock, tile, 0, vectors * L);
+                            copyTile(tile, vectors * L, count, width, out, outOff + m * f + f0, f);
+                        }
                     }
-                    if (wholeFilters && count == pixels) {
-                        block(vectors, x, xOff, c, taps, c, w, b0, out, outOff + m * f + f0, f);
-                    } else {
-                        block(vectors, x, xOff, c, taps, c, w, b0, tile, 0, vectors * L);
-                        copyTile(tile, vectors * L, count, width, out, outOff + m * f + f0, f);
-                    }
+                    b0 += vectors;
                 }
-                b0 += vectors;
             }
         }
     }
@@ -166,12 +183,12 @@ final class RegisterBlockedConv {
     }
 
     private static void block(int vectors, float[] x, int xOff, int pixelStride, int[] taps, int tapCount,
-                              PackedWeights w, int b0, float[] out, int outOff, int outPixelStride) {
+                              PackedWeights w, int firstBlock, float[] out, int outOff, int outPixelStride) {
         float[] k = w.kernel();
         int stride = w.blockSize();
-        int wOff = b0 * stride;
+        int wOff = firstBlock * stride;
         float[] bias = w.bias();
-        int biasOff = b0 * L;
+        int biasOff = firstBlock * L;
         switch (vectors) {
             case 4 -> block4x6(x, xOff, pixelStride, taps, tapCount, k, wOff, stride, bias, biasOff, out, outOff,
                     outPixelStride);

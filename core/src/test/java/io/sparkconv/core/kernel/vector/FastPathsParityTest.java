@@ -50,6 +50,14 @@ class FastPathsParityTest {
         cases.add(new Case("pointwise tail", 3, 7, 5, 20, 4 * lanes, 1, 1, 1, 1, 1, 1, Padding.VALID, true));
         cases.add(new Case("pointwise ragged filters", 2, 13, 3, 33, 3 * lanes + 5, 1, 1, 1, 1, 1, 1,
                 Padding.SAME, false));
+        // Groups on the register-blocked path: one group after the other, several blocks per group, a ragged
+        // last block, the 1x1 form, strides and dilation.
+        cases.add(new Case("grouped 2, 2 blocks per group", 2, 11, 13, 6, 4 * lanes, 3, 3, 1, 1, 1, 1,
+                Padding.SAME, true, 2));
+        cases.add(new Case("grouped 3, ragged blocks", 1, 9, 17, 9, 3 * (lanes + 3), 3, 2, 2, 1, 1, 1,
+                Padding.VALID, false, 3));
+        cases.add(new Case("grouped 4 pointwise", 3, 5, 7, 8, 4 * lanes, 1, 1, 1, 1, 1, 1, Padding.VALID, true, 4));
+        cases.add(new Case("grouped 2, few filters each", 2, 10, 12, 4, 6, 3, 3, 1, 1, 2, 2, Padding.SAME, true, 2));
         // Few filters: packed (pixel, filter) lanes.
         int[] few = {1, 2, 3, 5, 8, lanes / 2};
         for (int i = 0; i < few.length; i++) {
