@@ -2,6 +2,7 @@ package io.sparkconv.bench;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** What the benchmark programs share: {@code key=value} arguments over defaults, and the median. */
@@ -21,6 +22,20 @@ final class BenchArgs {
             options.put(a.substring(0, eq), a.substring(eq + 1));
         }
         return options;
+    }
+
+    /** The values as a primitive array. */
+    static double[] toArray(List<Double> values) {
+        double[] a = new double[values.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = values.get(i);
+        }
+        return a;
+    }
+
+    /** The median of {@code values}, as {@link #median(double[])}. */
+    static double median(List<Double> values) {
+        return median(toArray(values));
     }
 
     /** The median (mean of the middle two for an even count), NaN when there are no values. */

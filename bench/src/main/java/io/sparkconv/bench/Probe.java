@@ -45,7 +45,7 @@ public final class Probe {
                 for (int i = 0; i < impls.size(); i++) {
                     List<Double> r = rates.get(i);
                     r = r.subList(r.size() / 3, r.size());   // drop the warm-up third
-                    double median = BenchArgs.median(r.stream().mapToDouble(Double::doubleValue).toArray());
+                    double median = BenchArgs.median(r);
                     line.append(String.format(Locale.ROOT, "  %s %.1f", impls.get(i), median));
                 }
                 System.out.println(line);

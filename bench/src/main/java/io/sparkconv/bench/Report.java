@@ -105,7 +105,7 @@ public final class Report {
                     values.add(r.getScore());
                 }
             }
-            rows.add(new Row(shape, threads, impl, values.stream().mapToDouble(Double::doubleValue).toArray()));
+            rows.add(new Row(shape, threads, impl, BenchArgs.toArray(values)));
         }
         return rows;
     }

@@ -166,8 +166,8 @@ public final class SparkPath {
         } finally {
             pool.shutdownNow();
         }
-        double s = median(sparkRates);
-        double kr = median(kernelRates);
+        double s = BenchArgs.median(sparkRates);
+        double kr = BenchArgs.median(kernelRates);
         System.out.printf(Locale.ROOT, "images %d (cached %d), batch %d, cores %d%n", images, cached, batch, cores);
         System.out.printf(Locale.ROOT, "median: spark job %.0f images/s, kernel alone %.0f images/s, "
                 + "spark/kernel = %.2f (target >= 0.85)%n", s, kr, s / kr);
@@ -276,9 +276,5 @@ public final class SparkPath {
             n += Math.max(0, g.getCollectionCount());
         }
         return n;
-    }
-
-    private static double median(List<Double> values) {
-        return BenchArgs.median(values.stream().mapToDouble(Double::doubleValue).toArray());
     }
 }
