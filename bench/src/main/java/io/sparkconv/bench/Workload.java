@@ -1,12 +1,8 @@
 package io.sparkconv.bench;
 
-import io.sparkconv.core.conv.ConvGeometry;
+import io.sparkconv.core.conv.Conv2D;
 import io.sparkconv.core.kernel.ConvKernel;
 import io.sparkconv.core.kernel.KernelProvider;
-import io.sparkconv.core.kernel.PackedWeights;
-import io.sparkconv.core.kernel.ParallelConvKernel;
-import io.sparkconv.core.tensor.DataFormat;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -34,12 +30,10 @@ final class Workload implements AutoCloseable {
     private final float[] kernel;
     private final float[] zeroBias;
     private final float[] output;
-    private final ConvGeometry geometry;
-    private final ConvKernel vector;
-    private final ConvKernel singleThreadVector;
-    private final ConvKernel scalar;
-    private final PackedWeights vectorWeights;
-    private final PackedWeights scalarWeights;
+    /** Our kernels through the public runner: one plan per runner, threads as {@code newRunner} splits them. */
+    private final Conv2D.Runner vector;
+    private final Conv2D.Runner singleThreadVector;
+    private final Conv2D.Runner scalar;
     private final TensorFlowConv tensorFlow;
 
     Workload(Shape shape, int threads) {
@@ -50,23 +44,24 @@ final class Workload implements AutoCloseable {
         kernel = randoms(random, shape.kernelSize());
         zeroBias = new float[shape.filters];
         output = new float[shape.outputSize()];
-        int padBottom = Math.max(0, (shape.outHeight - 1) * shape.strideHeight
-                + (shape.kernelHeight - 1) * shape.dilationHeight + 1 - shape.height - shape.padTop);
-        int padRight = Math.max(0, (shape.outWidth - 1) * shape.strideWidth
-                + (shape.kernelWidth - 1) * shape.dilationWidth + 1 - shape.width - shape.padLeft);
-        geometry = new ConvGeometry(DataFormat.CHANNELS_LAST, shape.height, shape.width, shape.channels,
-                shape.outHeight, shape.outWidth, shape.filters, shape.kernelHeight, shape.kernelWidth,
-                shape.strideHeight, shape.strideWidth, shape.dilationHeight, shape.dilationWidth, shape.padTop,
-                padBottom, shape.padLeft, padRight, 1);
+        // Bias off and no activation, as in TensorFlow's bare Conv2D op: both sides compute exactly the convolution.
+        Conv2D layer = Conv2D.builder(shape.filters, shape.kernelHeight, shape.kernelWidth)
+                .strides(shape.strideHeight, shape.strideWidth).dilationRate(shape.dilationHeight, shape.dilationWidth)
+                .padding(shape.same ? "same" : "valid").useBias(false).build();
+        layer.setWeights(kernel, null);
         ConvKernel vectorKernel = KernelProvider.vector().orElseThrow(() -> new IllegalStateException(
                 "the vector kernel is not available: run with " + KernelProvider.VECTOR_FLAG));
-        singleThreadVector = vectorKernel;
-        vector = threads == 1 ? vectorKernel : new ParallelConvKernel(vectorKernel, threads);
-        scalar = threads == 1 ? KernelProvider.scalar() : new ParallelConvKernel(KernelProvider.scalar(), threads);
-        // Bias off, as in TensorFlow's bare Conv2D op: both sides compute exactly the convolution.
-        vectorWeights = vector.pack(geometry.filterShape(), kernel, null);
-        scalarWeights = scalar.pack(geometry.filterShape(), kernel, null);
+        vector = layer.newRunner(shape.height, shape.width, shape.channels, shape.batch, vectorKernel, threads);
+        singleThreadVector = threads == 1 ? vector
+                : layer.newRunner(shape.height, shape.width, shape.channels, shape.batch, vectorKernel, 1);
+        scalar = layer.newRunner(shape.height, shape.width, shape.channels, shape.batch, KernelProvider.scalar(),
+                threads);
         tensorFlow = new TensorFlowConv(shape, input, kernel, threads);
+    }
+
+    /** The plan the vector kernel runs for this shape, e.g. "vector-512 register-blocked 4x6". */
+    String vectorPlan() {
+        return vector.plan().name();
     }
 
     private static float[] randoms(SplittableRandom random, int n) {
@@ -83,9 +78,9 @@ final class Workload implements AutoCloseable {
 
     void run(String implementation) {
         switch (implementation) {
-            case "vector" -> vector.convolve(geometry, vectorWeights, input, 0, shape.batch, output, 0);
-            case "vector1" -> singleThreadVector.convolve(geometry, vectorWeights, input, 0, shape.batch, output, 0);
-            case "scalar" -> scalar.convolve(geometry, scalarWeights, input, 0, shape.batch, output, 0);
+            case "vector" -> vector.run(input, 0, shape.batch, output, 0);
+            case "vector1" -> singleThreadVector.run(input, 0, shape.batch, output, 0);
+            case "scalar" -> scalar.run(input, 0, shape.batch, output, 0);
             case "naive" -> NaiveConv.run(shape, input, kernel, zeroBias, output);
             case "tensorflow" -> tensorFlow.run();
             default -> throw new IllegalArgumentException("unknown implementation " + implementation);
@@ -125,10 +120,8 @@ final class Workload implements AutoCloseable {
     @Override
     public void close() {
         tensorFlow.close();
-        for (ConvKernel k : new ArrayList<>(List.of(vector, scalar))) {
-            if (k instanceof ParallelConvKernel p) {
-                p.close();
-            }
-        }
+        vector.close();
+        singleThreadVector.close();
+        scalar.close();
     }
 }

@@ -2,6 +2,7 @@ package io.sparkconv.core.conv;
 
 import io.sparkconv.core.activation.Activation;
 import io.sparkconv.core.kernel.ConvKernel;
+import io.sparkconv.core.kernel.ConvPlan;
 import io.sparkconv.core.kernel.FilterShape;
 import io.sparkconv.core.kernel.KernelProvider;
 import io.sparkconv.core.kernel.PackedWeights;
@@ -191,7 +192,7 @@ public final class Conv2D {
         int batch = x.dim(0);
         FloatTensor y = FloatTensor.zeros(g.outputShape(batch));
         if (batch > 0) {
-            new Runner(this, g, batch, kernel, false, 1).run(x.data(), 0, batch, y.data(), 0);
+            new Runner(this, g, batch, kernel, 1).run(x.data(), 0, batch, y.data(), 0);
         }
         return y;
     }
@@ -226,7 +227,7 @@ public final class Conv2D {
         }
         Weights w = requireWeights();
         ConvGeometry g = ConvGeometry.of(spec, height, width, channels, w.shape.inChannelsPerGroup());
-        return new Runner(this, g, maxBatch, kernel, true, threads);
+        return new Runner(this, g, maxBatch, kernel, threads);
     }
 
     // ---- initialization, penalties and constraints (spec owner) ----
@@ -373,6 +374,9 @@ public final class Conv2D {
      * {@link #setWeights} calls as long as the input channels stay the same.
      */
     public static final class Runner implements AutoCloseable {
+        /** Parts of a multi-threaded call per thread, taken in turn: a slowed core does fewer of them. */
+        private static final int PARTS_PER_THREAD = 4;
+
         private final Conv2D layer;
         private final ConvGeometry geometry;
         private final ConvKernel kernel;
@@ -381,10 +385,13 @@ public final class Conv2D {
         private final float[] nhwcIn;
         private final float[] nhwcOut;
         private final int threads;
-        private ExecutorService pool;                   // started on the first call that uses several threads
         private final Future<?>[] pending;
+        private ExecutorService pool;                   // started on the first call that uses several threads
+        private Weights plannedFor;
+        private ConvPlan plan;
+        private ConvPlan.Workspace[] workspaces;        // one per thread, sized by the plan
 
-        Runner(Conv2D layer, ConvGeometry geometry, int maxBatch, ConvKernel kernel, boolean packNow, int threads) {
+        Runner(Conv2D layer, ConvGeometry geometry, int maxBatch, ConvKernel kernel, int threads) {
             this.layer = layer;
             this.threads = threads;
             this.pending = new Future<?>[threads];
@@ -398,9 +405,20 @@ public final class Conv2D {
             boolean transpose = geometry.dataFormat() == DataFormat.CHANNELS_FIRST;
             this.nhwcIn = transpose ? new float[maxBatch * geometry.inputImageSize()] : null;
             this.nhwcOut = transpose ? new float[maxBatch * geometry.outputImageSize()] : null;
-            if (packNow) {
-                layer.requireWeights().packedFor(kernel);
+            planFor(layer.requireWeights());
+        }
+
+        /** Plans the layer for this geometry (once, and again only when the layer's weights are replaced). */
+        private ConvPlan planFor(Weights w) {
+            if (w != plannedFor) {
+                plan = kernel.plan(geometry, w.packedFor(kernel));
+                workspaces = new ConvPlan.Workspace[threads];
+                for (int t = 0; t < threads; t++) {
+                    workspaces[t] = plan.newWorkspace();
+                }
+                plannedFor = w;
             }
+            return plan;
         }
 
         /**
@@ -427,62 +445,80 @@ public final class Conv2D {
                         * geometry.groups() + " input channels, but this runner was made for "
                         + geometry.inChannels() + ": make a new runner");
             }
-            PackedWeights packed = w.packedFor(kernel);
-            int parts = Math.min(threads, batch);
-            if (parts == 1) {
-                runImages(packed, in, inOffset, 0, batch, out, outOffset);
+            ConvPlan p = planFor(w);
+            if (nhwcIn == null) {
+                convolve(p, in, inOffset, batch, out, outOffset);
+            } else {                                    // channels_first: NHWC conv between two transposes (spec §3.4)
+                Layouts.nchwToNhwc(in, inOffset, nhwcIn, 0, batch, geometry.inChannels(), geometry.inHeight(),
+                        geometry.inWidth());
+                convolve(p, nhwcIn, 0, batch, nhwcOut, 0);
+                Layouts.nhwcToNchw(nhwcOut, 0, out, outOffset, batch, geometry.filters(), geometry.outHeight(),
+                        geometry.outWidth());
+            }
+            if (activation != null) {                  // on the final layout: softmax's last axis is W for channels_first
+                activation.apply(out, outOffset, outSize, geometry.outputLastAxis());
+            }
+        }
+
+        /**
+         * The plan over the batch's output rows: on this thread alone, or cut into equal parts (a few per
+         * thread, so a batch of one large image is shared too) that this thread and the pool's take in turn.
+         */
+        private void convolve(ConvPlan p, float[] x, int xOff, int batch, float[] y, int yOff) {
+            int rows = batch * geometry.outHeight();
+            int parts = Math.min(rows, threads * PARTS_PER_THREAD);
+            if (threads == 1 || parts < 2) {
+                p.execute(x, xOff, y, yOff, 0, rows, workspaces[0]);
                 return;
             }
             if (pool == null) {
                 pool = Executors.newFixedThreadPool(threads - 1, daemonThreads());
             }
-            int first = 0;
-            for (int part = 0; part < parts; part++) {
-                int count = batch / parts + (part < batch % parts ? 1 : 0);
-                if (part == parts - 1) {
-                    runImages(packed, in, inOffset, first, count, out, outOffset);
-                } else {
-                    int start = first;
-                    pending[part] = pool.submit(() -> runImages(packed, in, inOffset, start, count, out, outOffset));
-                }
-                first += count;
+            AtomicInteger next = new AtomicInteger();
+            int helpers = Math.min(threads, parts) - 1;
+            for (int h = 1; h <= helpers; h++) {
+                ConvPlan.Workspace ws = workspaces[h];
+                pending[h] = pool.submit(() -> parts(p, x, xOff, y, yOff, rows, parts, next, ws));
             }
-            for (int part = 0; part < parts - 1; part++) {
+            RuntimeException failure = null;
+            try {
+                parts(p, x, xOff, y, yOff, rows, parts, next, workspaces[0]);
+            } catch (RuntimeException e) {
+                failure = e;
+                next.set(parts);                        // the helpers stop after their current part
+            }
+            for (int h = 1; h <= helpers; h++) {
                 try {
-                    pending[part].get();
+                    pending[h].get();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while waiting for the convolution threads", e);
+                    failure = failure != null ? failure
+                            : new IllegalStateException("interrupted while waiting for the convolution threads", e);
                 } catch (ExecutionException e) {
                     Throwable cause = e.getCause();
-                    if (cause instanceof RuntimeException r) {
-                        throw r;
-                    }
-                    throw new IllegalStateException("a convolution thread failed", cause);
+                    failure = failure != null ? failure : cause instanceof RuntimeException r ? r
+                            : new IllegalStateException("a convolution thread failed", cause);
                 } finally {
-                    pending[part] = null;
+                    pending[h] = null;
                 }
+            }
+            if (failure != null) {
+                throw failure;
             }
         }
 
-        /** Images {@code first .. first + count - 1} of the batch: conv, bias and activation. */
-        private void runImages(PackedWeights packed, float[] in, int inOffset, int first, int count, float[] out,
-                               int outOffset) {
-            int inStart = first * geometry.inputImageSize();
-            int outStart = first * geometry.outputImageSize();
-            if (nhwcIn == null) {
-                kernel.convolve(geometry, packed, in, inOffset + inStart, count, out, outOffset + outStart);
-            } else {                                    // channels_first: NHWC conv between two transposes (spec §3.4)
-                Layouts.nchwToNhwc(in, inOffset + inStart, nhwcIn, inStart, count, geometry.inChannels(),
-                        geometry.inHeight(), geometry.inWidth());
-                kernel.convolve(geometry, packed, nhwcIn, inStart, count, nhwcOut, outStart);
-                Layouts.nhwcToNchw(nhwcOut, outStart, out, outOffset + outStart, count, geometry.filters(),
-                        geometry.outHeight(), geometry.outWidth());
+        private static void parts(ConvPlan p, float[] x, int xOff, float[] y, int yOff, int rows, int parts,
+                                  AtomicInteger next, ConvPlan.Workspace ws) {
+            for (int part; (part = next.getAndIncrement()) < parts; ) {
+                int first = (int) ((long) rows * part / parts);
+                int end = (int) ((long) rows * (part + 1) / parts);
+                p.execute(x, xOff, y, yOff, first, end, ws);
             }
-            if (activation != null) {                  // on the final layout: softmax's last axis is W for channels_first
-                activation.apply(out, outOffset + outStart, count * geometry.outputImageSize(),
-                        geometry.outputLastAxis());
-            }
+        }
+
+        /** The plan this runner executes: its {@link ConvPlan#name()} says which path runs. */
+        public ConvPlan plan() {
+            return planFor(layer.requireWeights());
         }
 
         private static ThreadFactory daemonThreads() {

@@ -3,17 +3,18 @@ package io.sparkconv.core.kernel;
 import io.sparkconv.core.conv.ConvGeometry;
 
 /**
- * A 2-D convolution kernel: cross-correlation plus bias over NHWC float32 images. Implementations are
- * stateless and thread-safe; {@link KernelProvider} picks one per JVM. They trust their arguments: geometry,
- * array bounds and weight shapes are checked once by the caller ({@code Conv2D} and its runner).
- *
- * <p>To add an implementation: pack the Keras kernel into the layout its loops want ({@link PackedWeights}
- * describes the blocked layout both built-in kernels share), then implement {@link #convolve}.
+ * A family of convolution code: the scalar kernel, or the vector kernel at one vector width. It packs a
+ * layer's weights once and plans the layer for each input geometry ({@link ConvPlan}); the plans compute.
+ * {@link KernelProvider} picks one per JVM. Kernels are stateless and thread-safe, and trust their arguments:
+ * geometry, array bounds and weight shapes are checked once by the caller ({@code Conv2D} and its runner).
  */
 public interface ConvKernel {
 
-    /** A short name for logs and test names, e.g. {@code "scalar"} or {@code "vector"}. */
+    /** A short name for logs and test names: {@code "scalar"}, or {@code "vector-256"} (its width in bits). */
     String name();
+
+    /** Floats per vector register of this kernel: 2 to 16 for the vector kernel, 0 for the scalar one. */
+    int vectorLanes();
 
     /**
      * Repacks a Keras kernel {@code (kh, kw, Cin/groups, F)} (C order) and an optional bias {@code (F)} for
@@ -22,11 +23,9 @@ public interface ConvKernel {
     PackedWeights pack(FilterShape shape, float[] kernelHWIO, float[] biasOrNull);
 
     /**
-     * Computes {@code batch} images: {@code out[n, oh, ow, f] = sum(in * kernel) + bias[f]} (spec §3.2), with
-     * the input NHWC at {@code in[inOffset..]} and the output NHWC written to {@code out[outOffset..]}
-     * (every output value is written; the output need not be cleared). No activation is applied here.
-     * {@code weights} must come from this kernel's {@link #pack} for {@code geometry.filterShape()}.
+     * Plans the layer for one geometry: chooses the path ({@link ConvPath#choose}), derives its tables and
+     * buffer sizes. {@code weights} must come from this kernel's {@link #pack} for
+     * {@code geometry.filterShape()}.
      */
-    void convolve(ConvGeometry geometry, PackedWeights weights, float[] in, int inOffset, int batch,
-                  float[] out, int outOffset);
+    ConvPlan plan(ConvGeometry geometry, PackedWeights weights);
 }

@@ -2,27 +2,34 @@ package io.sparkconv.core.kernel;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Picks the convolution kernel once per JVM, in the manner of Lucene's vectorization provider: the vectorized
- * kernel when the module {@code jdk.incubator.vector} is in the boot layer, else the scalar kernel (plain Java,
- * auto-vectorized by C2) with one warning naming the JVM flag. The system property {@code sparkconv.kernel=scalar|vector} forces a choice
- * (forcing {@code vector} without the module is an error). The vector class is only loaded, reflectively,
- * after the module was found, so this class links on any JVM.
+ * Picks the convolution kernel once per JVM, in the manner of Lucene's vectorization provider: the vector
+ * kernel at the CPU's preferred width when the module {@code jdk.incubator.vector} is in the boot layer, else
+ * the scalar kernel (plain Java, auto-vectorized by C2) with one warning naming the JVM flag. The system
+ * property {@code sparkconv.kernel} forces a choice: {@code scalar}, {@code vector} (preferred width) or
+ * {@code vector-64|128|256|512} (forcing a vector kernel without the module is an error). Vector classes are
+ * only loaded, reflectively and one copy per width ({@link SpeciesClassLoader}), after the module was found,
+ * so this class links on any JVM. Which path a layer then runs is decided per geometry by {@link ConvPath}.
  */
 public final class KernelProvider {
 
-    /** System property that forces the kernel: {@code scalar} or {@code vector}. */
+    /** System property that forces the kernel: {@code scalar}, {@code vector} or {@code vector-BITS}. */
     public static final String PROPERTY = "sparkconv.kernel";
     /** The JVM flag that makes the Vector API available. */
     public static final String VECTOR_FLAG = "--add-modules jdk.incubator.vector";
+    /** Every vector width the kernel supports, in bits. */
+    public static final List<Integer> VECTOR_BITS = List.of(64, 128, 256, 512);
 
     static final String VECTOR_MODULE = "jdk.incubator.vector";
-    private static final String VECTOR_CLASS = "io.sparkconv.core.kernel.vector.VectorConvKernel";
+    private static final String VECTOR_CLASS = SpeciesClassLoader.PACKAGE + ".VectorConvKernel";
     private static final System.Logger LOG = System.getLogger(KernelProvider.class.getName());
+    private static final ConcurrentHashMap<Integer, ConvKernel> BY_WIDTH = new ConcurrentHashMap<>();
 
     private KernelProvider() {
     }
@@ -37,9 +44,18 @@ public final class KernelProvider {
         return Holder.SCALAR;
     }
 
-    /** Every kernel this JVM can run: the scalar one, and the vector one when its module is present. */
+    /** The scalar kernel and the vector kernel at the preferred width, when this JVM can run it. */
     public static List<ConvKernel> available() {
-        return Holder.VECTOR.isPresent() ? List.of(Holder.SCALAR, Holder.VECTOR.get()) : List.of(Holder.SCALAR);
+        return Holder.PREFERRED.isPresent() ? List.of(Holder.SCALAR, Holder.PREFERRED.get()) : List.of(Holder.SCALAR);
+    }
+
+    /** The scalar kernel and, with the module, the vector kernel at every width (what the tests cover). */
+    public static List<ConvKernel> everyWidth() {
+        List<ConvKernel> all = new ArrayList<>(List.of(Holder.SCALAR));
+        if (vectorModulePresent()) {
+            VECTOR_BITS.forEach(bits -> all.add(vector(bits)));
+        }
+        return all;
     }
 
     /** Whether the module {@code jdk.incubator.vector} is in the boot layer. */
@@ -47,66 +63,107 @@ public final class KernelProvider {
         return ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent();
     }
 
-    /** The vectorized kernel, when this JVM can run it. */
+    /** The vector kernel at the CPU's preferred width, when this JVM can run it. */
     public static Optional<ConvKernel> vector() {
-        return Holder.VECTOR;
+        return Holder.PREFERRED;
+    }
+
+    /**
+     * The vector kernel at {@code bits} (64, 128, 256 or 512), whatever the CPU: the Vector API computes any
+     * width correctly, natively up to the CPU's largest and emulated beyond it.
+     */
+    public static ConvKernel vector(int bits) {
+        if (!VECTOR_BITS.contains(bits)) {
+            throw new IllegalArgumentException("vector width " + bits + " bits: expected one of " + VECTOR_BITS);
+        }
+        if (!vectorModulePresent()) {
+            throw new IllegalStateException("the vector kernel needs the module " + VECTOR_MODULE
+                    + ", which this JVM does not have: start it with " + VECTOR_FLAG);
+        }
+        return BY_WIDTH.computeIfAbsent(bits, KernelProvider::loadVector);
     }
 
     /** Chooses a kernel from the {@link #PROPERTY} value (null when unset); visible for tests. */
-    static ConvKernel choose(String forced, ConvKernel scalar, Optional<ConvKernel> vector) {
+    static ConvKernel choose(String forced, ConvKernel scalar, Optional<ConvKernel> preferred) {
         String wanted = forced == null ? "" : forced.trim().toLowerCase(Locale.ROOT);
-        switch (wanted) {
-            case "scalar":
-                LOG.log(System.Logger.Level.INFO, "sparkconv convolution kernel: scalar (forced by -D"
-                        + PROPERTY + "=scalar)");
-                return scalar;
-            case "vector":
-                if (vector.isEmpty()) {
-                    throw new IllegalStateException("-D" + PROPERTY + "=vector needs the Vector API, but the module "
-                            + VECTOR_MODULE + " is not available in this JVM: start it with " + VECTOR_FLAG);
-                }
-                LOG.log(System.Logger.Level.INFO, "sparkconv convolution kernel: " + vector.get().name()
-                        + " (forced by -D" + PROPERTY + "=vector)");
-                return vector.get();
-            case "":
-                if (vector.isPresent()) {
-                    LOG.log(System.Logger.Level.INFO, "sparkconv convolution kernel: " + vector.get().name());
-                    return vector.get();
-                }
-                LOG.log(System.Logger.Level.WARNING, "sparkconv convolution kernel: scalar. The Vector API module "
-                        + VECTOR_MODULE + " is not available; add the JVM flag " + VECTOR_FLAG
-                        + " for the faster vectorized kernel");
-                return scalar;
-            default:
-                throw new IllegalArgumentException("-D" + PROPERTY + "=" + forced
-                        + " is not a kernel: expected \"scalar\" or \"vector\"");
+        if (wanted.equals("scalar")) {
+            LOG.log(System.Logger.Level.INFO, "sparkconv convolution kernel: scalar (forced by -D" + PROPERTY
+                    + "=scalar)");
+            return scalar;
         }
+        if (wanted.equals("vector") || wanted.startsWith("vector-")) {
+            if (preferred.isEmpty()) {
+                throw new IllegalStateException("-D" + PROPERTY + "=" + forced + " needs the Vector API, but the "
+                        + "module " + VECTOR_MODULE + " is not available in this JVM: start it with " + VECTOR_FLAG);
+            }
+            ConvKernel kernel = wanted.equals("vector") ? preferred.get() : vector(widthOf(forced, wanted));
+            LOG.log(System.Logger.Level.INFO, "sparkconv convolution kernel: " + kernel.name() + " (forced by -D"
+                    + PROPERTY + "=" + forced.trim() + ")");
+            return kernel;
+        }
+        if (!wanted.isEmpty()) {
+            throw new IllegalArgumentException("-D" + PROPERTY + "=" + forced + " is not a kernel: expected "
+                    + "\"scalar\", \"vector\" or \"vector-BITS\" with BITS one of " + VECTOR_BITS);
+        }
+        if (preferred.isPresent()) {
+            LOG.log(System.Logger.Level.INFO, "sparkconv convolution kernel: " + preferred.get().name());
+            return preferred.get();
+        }
+        LOG.log(System.Logger.Level.WARNING, "sparkconv convolution kernel: scalar. The Vector API module "
+                + VECTOR_MODULE + " is not available; add the JVM flag " + VECTOR_FLAG
+                + " for the faster vectorized kernel");
+        return scalar;
     }
 
-    private static Optional<ConvKernel> loadVector() {
-        if (!vectorModulePresent()) {
-            return Optional.empty();
-        }
+    private static int widthOf(String forced, String wanted) {
         try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            Class<?> type = lookup.findClass(VECTOR_CLASS);
-            return Optional.of((ConvKernel) lookup.findConstructor(type, MethodType.methodType(void.class))
-                    .invoke());
-        } catch (UnsupportedOperationException e) {
-            // e.g. the preferred vector shape is too small to pay off on this CPU
-            LOG.log(System.Logger.Level.WARNING, "sparkconv: vectorized kernel not usable: " + e.getMessage());
-            return Optional.empty();
+            int bits = Integer.parseInt(wanted.substring("vector-".length()));
+            if (VECTOR_BITS.contains(bits)) {
+                return bits;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("-D" + PROPERTY + "=" + forced + " is not a vector width: expected "
+                + "vector-BITS with BITS one of " + VECTOR_BITS);
+    }
+
+    private static Optional<ConvKernel> loadPreferred() {
+        return vectorModulePresent() ? Optional.of(vector(PreferredWidth.bits())) : Optional.empty();
+    }
+
+    private static ConvKernel loadVector(int bits) {
+        try {
+            ClassLoader loader = new SpeciesClassLoader(bits, KernelProvider.class.getClassLoader());
+            Class<?> type = Class.forName(VECTOR_CLASS, true, loader);
+            return (ConvKernel) MethodHandles.publicLookup()
+                    .findConstructor(type, MethodType.methodType(void.class)).invoke();
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
-            throw new IllegalStateException("cannot create " + VECTOR_CLASS, e);
+            throw new IllegalStateException("cannot create the " + bits + "-bit vector kernel", e);
+        }
+    }
+
+    /** The CPU's preferred vector width, asked of the Vector API reflectively (this class links without it). */
+    private static final class PreferredWidth {
+        static int bits() {
+            try {
+                Class<?> shape = Class.forName("jdk.incubator.vector.VectorShape");
+                Object preferred = shape.getMethod("preferredShape").invoke(null);
+                int bits = (int) shape.getMethod("vectorBitSize").invoke(preferred);
+                // Scalable vectors (ARM SVE) may be wider than the widest width the kernel is tested at.
+                return Math.max(64, Math.min(512, bits));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot ask the Vector API for the preferred vector width", e);
+            }
         }
     }
 
     /** Lazy holder: the choice is made (and logged) once, on first use, without class-loading deadlocks. */
     private static final class Holder {
         static final ConvKernel SCALAR = new ScalarConvKernel();
-        static final Optional<ConvKernel> VECTOR = loadVector();
-        static final ConvKernel CHOSEN = choose(System.getProperty(PROPERTY), SCALAR, VECTOR);
+        static final Optional<ConvKernel> PREFERRED = loadPreferred();
+        static final ConvKernel CHOSEN = choose(System.getProperty(PROPERTY), SCALAR, PREFERRED);
     }
 }

@@ -31,11 +31,14 @@ public final class ScalarConvKernel implements ConvKernel {
     private static final int MIN_CHUNK = 128;
     private static final int MAX_CHUNK = 1024;
 
-    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
-
     @Override
     public String name() {
         return NAME;
+    }
+
+    @Override
+    public int vectorLanes() {
+        return 0;
     }
 
     @Override
@@ -43,37 +46,76 @@ public final class ScalarConvKernel implements ConvKernel {
         return PackedWeights.pack(shape, kernelHWIO, biasOrNull, BLOCK);
     }
 
-    /** Pixels per chunk for a layer with {@code taps = kh * kw * Cin/groups} and {@code filters} outputs. */
-    static int chunkPixels(int taps, int filters, int pixelsTotal) {
-        int byColumns = CHUNK_VALUES / taps;
-        int byOutputs = CHUNK_OUTPUTS / filters;
-        int pixels = Math.max(MIN_CHUNK, Math.min(MAX_CHUNK, Math.min(byColumns, byOutputs) / 16 * 16));
-        return Math.min(pixels, pixelsTotal);
+    @Override
+    public ConvPlan plan(ConvGeometry geometry, PackedWeights weights) {
+        return new Plan(geometry, weights);
     }
 
-    @Override
-    public void convolve(ConvGeometry g, PackedWeights weights, float[] in, int inOffset, int batch,
-                         float[] out, int outOffset) {
-        final int taps = g.kernelHeight() * g.kernelWidth() * g.inChannelsPerGroup();
-        final int pixelsTotal = batch * g.outHeight() * g.outWidth();
-        final int chunk = chunkPixels(taps, g.filters(), pixelsTotal);
-        final Buffers buffers = BUFFERS.get();
-        final float[][] columns = buffers.columns(taps, chunk);
-        final int groups = g.groups(), fg = g.filtersPerGroup(), blocks = weights.blocksPerGroup();
-        final float[][] sums = buffers.sums(blocks * BLOCK, chunk);
-        for (int p0 = 0; p0 < pixelsTotal; p0 += chunk) {
-            final int pixels = Math.min(chunk, pixelsTotal - p0);
-            for (int group = 0; group < groups; group++) {
-                im2col(g, in, inOffset, p0, pixels, group * g.inChannelsPerGroup(), columns);
-                for (int b = 0; b < blocks; b++) {
-                    int block = group * blocks + b;
-                    multiply(columns, taps, pixels, weights.kernel(), block * weights.blockSize(),
-                            Math.min(BLOCK, fg - b * BLOCK), sums, b * BLOCK);
+    /** Pixels per chunk for a layer with {@code taps = kh * kw * Cin/groups} and {@code filters} outputs. */
+    static int chunkPixels(int taps, int filters) {
+        int byColumns = CHUNK_VALUES / taps;
+        int byOutputs = CHUNK_OUTPUTS / filters;
+        return Math.max(MIN_CHUNK, Math.min(MAX_CHUNK, Math.min(byColumns, byOutputs) / 16 * 16));
+    }
+
+    /** The scalar plan: the chunk length and the buffers' sizes, fixed per geometry. */
+    private static final class Plan implements ConvPlan {
+        private final ConvGeometry g;
+        private final PackedWeights weights;
+        private final int taps;
+        private final int chunk;
+
+        Plan(ConvGeometry g, PackedWeights weights) {
+            this.g = g;
+            this.weights = weights;
+            this.taps = g.kernelHeight() * g.kernelWidth() * g.inChannelsPerGroup();
+            this.chunk = chunkPixels(taps, g.filters());
+        }
+
+        @Override
+        public String name() {
+            return NAME + " " + ConvPath.SCALAR_IM2COL.label();
+        }
+
+        @Override
+        public ConvPath path() {
+            return ConvPath.SCALAR_IM2COL;
+        }
+
+        @Override
+        public ConvGeometry geometry() {
+            return g;
+        }
+
+        @Override
+        public Workspace newWorkspace() {
+            return new Buffers(new float[taps][chunk], new float[weights.blocksPerGroup() * BLOCK][chunk]);
+        }
+
+        @Override
+        public void execute(float[] in, int inOffset, float[] out, int outOffset, int firstRow, int endRow,
+                            Workspace workspace) {
+            Buffers buffers = (Buffers) workspace;
+            final int groups = g.groups(), fg = g.filtersPerGroup(), blocks = weights.blocksPerGroup();
+            final int pixelsEnd = endRow * g.outWidth();
+            for (int p0 = firstRow * g.outWidth(); p0 < pixelsEnd; p0 += chunk) {
+                final int pixels = Math.min(chunk, pixelsEnd - p0);
+                for (int group = 0; group < groups; group++) {
+                    im2col(g, in, inOffset, p0, pixels, group * g.inChannelsPerGroup(), buffers.columns);
+                    for (int b = 0; b < blocks; b++) {
+                        int block = group * blocks + b;
+                        multiply(buffers.columns, taps, pixels, weights.kernel(), block * weights.blockSize(),
+                                Math.min(BLOCK, fg - b * BLOCK), buffers.sums, b * BLOCK);
+                    }
+                    store(buffers.sums, pixels, fg, weights.bias(), group * blocks * BLOCK, out,
+                            outOffset + p0 * g.filters() + group * fg, g.filters());
                 }
-                store(sums, pixels, fg, weights.bias(), group * blocks * BLOCK, out,
-                        outOffset + p0 * g.filters() + group * fg, g.filters());
             }
         }
+    }
+
+    /** One thread's columns (one per tap) and accumulator rows (one per filter of a group). */
+    private record Buffers(float[][] columns, float[][] sums) implements ConvPlan.Workspace {
     }
 
     /**
@@ -127,7 +169,7 @@ public final class ScalarConvKernel implements ConvKernel {
      * {@code lanes} lanes and p below {@code pixels}; lanes of filters past the layer's last are not computed.
      *
      * <p>All cases sit in this one method on purpose: it is then larger than C2 inlines into its hot caller
-     * and is compiled on its own. Inlined into {@link #convolve}, the same loops ran at half the speed or
+     * and is compiled on its own. Inlined into its caller, the same loops ran at half the speed or
      * less in our measurements (bench Probe, shapes e and g).
      */
     private static void multiply(float[][] columns, int taps, int pixels, float[] w, int wOff, int lanes,
@@ -194,28 +236,6 @@ public final class ScalarConvKernel implements ConvKernel {
                     out[o + f] = sums[f][p] + bias[biasOff + f];
                 }
             }
-        }
-    }
-
-    /** One thread's columns and accumulator rows, kept between calls so a batch allocates nothing. */
-    private static final class Buffers {
-        private float[][] columns = new float[0][];
-        private float[][] sums = new float[0][0];
-
-        float[][] columns(int taps, int pixels) {
-            if (columns.length < taps || columns[0].length < pixels) {
-                int length = Math.max(pixels, columns.length == 0 ? 0 : columns[0].length);
-                columns = new float[Math.max(taps, columns.length)][length];
-            }
-            return columns;
-        }
-
-        float[][] sums(int rows, int pixels) {
-            if (sums.length < rows || sums[0].length < pixels) {
-                int length = Math.max(pixels, sums.length == 0 ? 0 : sums[0].length);
-                sums = new float[Math.max(rows, sums.length)][length];
-            }
-            return sums;
         }
     }
 }

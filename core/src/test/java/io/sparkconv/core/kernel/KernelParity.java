@@ -52,8 +52,8 @@ public final class KernelParity {
     }
 
     /**
-     * Convolves the case's random data with {@code kernel} (twice: the second call reuses the thread's scratch
-     * buffers) and asserts that every output value is within the bound of TensorFlow's.
+     * Convolves the case's random data with a fresh plan of {@code kernel} (twice: the second call reuses the
+     * workspace) and asserts that every output value is within the bound of TensorFlow's.
      */
     public static void assertMatchesTensorFlow(Case k, ConvKernel kernel) {
         SplittableRandom random = new SplittableRandom(k.name().hashCode());
@@ -65,11 +65,12 @@ public final class KernelParity {
         ConvGeometry g = new ConvGeometry(DataFormat.CHANNELS_LAST, k.h(), k.w(), k.c(), rows.out(), cols.out(),
                 k.f(), k.kh(), k.kw(), k.sh(), k.sw(), k.dh(), k.dw(), rows.padBefore(), rows.padAfter(),
                 cols.padBefore(), cols.padAfter(), k.groups());
-        PackedWeights packed = kernel.pack(g.filterShape(), weights, bias);
+        ConvPlan plan = kernel.plan(g, kernel.pack(g.filterShape(), weights, bias));
+        ConvPlan.Workspace workspace = plan.newWorkspace();
         float[] ours = new float[k.batch() * g.outputImageSize()];
         Arrays.fill(ours, Float.NaN);
-        kernel.convolve(g, packed, x, 0, k.batch(), ours, 0);
-        kernel.convolve(g, packed, x, 0, k.batch(), ours, 0);
+        plan.execute(x, 0, k.batch(), ours, 0, workspace);
+        plan.execute(x, 0, k.batch(), ours, 0, workspace);
         float[] expected = tensorFlowGrouped(k, x, weights, bias, ours.length);
         float[] bound = errorBound(k, g, x, weights, bias);
         int bad = -1;
@@ -80,7 +81,7 @@ public final class KernelParity {
             }
         }
         int at = bad;
-        assertTrue(bad < 0, () -> k + " on " + kernel.name() + ": output " + at + " is " + ours[at]
+        assertTrue(bad < 0, () -> k + " on " + plan.name() + ": output " + at + " is " + ours[at]
                 + ", TensorFlow gives " + expected[at] + " (tolerance " + bound[at] + ")");
     }
 

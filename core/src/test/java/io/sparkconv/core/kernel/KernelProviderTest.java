@@ -30,8 +30,10 @@ class KernelProviderTest {
     void choosesTheVectorKernelExactlyWhenTheModuleIsInTheBootLayer() {
         boolean expected = vectorExpected();
         assertEquals(expected, KernelProvider.vectorModulePresent(), "module jdk.incubator.vector present");
-        assertEquals(expected ? "vector" : "scalar", KernelProvider.get().name(), "chosen kernel");
-        assertEquals(expected ? List.of("scalar", "vector") : List.of("scalar"),
+        String preferred = expected ? "vector-" + jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize()
+                : "scalar";
+        assertEquals(preferred, KernelProvider.get().name(), "chosen kernel");
+        assertEquals(expected ? List.of("scalar", preferred) : List.of("scalar"),
                 KernelProvider.available().stream().map(ConvKernel::name).toList());
         assertEquals(expected, KernelProvider.vector().isPresent());
         assertSame(KernelProvider.get(), KernelProvider.get(), "chosen once");
@@ -61,7 +63,32 @@ class KernelProviderTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> KernelProvider.choose("simd", KernelProvider.scalar(), Optional.empty()));
         assertTrue(e.getMessage().contains("sparkconv.kernel=simd"), e.getMessage());
-        assertTrue(e.getMessage().contains("\"scalar\" or \"vector\""), e.getMessage());
+        assertTrue(e.getMessage().contains("\"scalar\", \"vector\" or \"vector-BITS\""), e.getMessage());
+        IllegalArgumentException width = assertThrows(IllegalArgumentException.class,
+                () -> KernelProvider.choose("vector-100", KernelProvider.scalar(), Optional.of(new ScalarConvKernel())));
+        assertTrue(width.getMessage().contains("sparkconv.kernel=vector-100") && width.getMessage().contains("[64, 128, 256, 512]"),
+                width.getMessage());
+    }
+
+    @Test
+    void everyWidthIsItsOwnCopyOfTheVectorCode() {
+        if (!vectorExpected()) {
+            assertEquals(List.of("scalar"), KernelProvider.everyWidth().stream().map(ConvKernel::name).toList());
+            assertThrows(IllegalStateException.class, () -> KernelProvider.vector(256));
+            return;
+        }
+        assertEquals(List.of("scalar", "vector-64", "vector-128", "vector-256", "vector-512"),
+                KernelProvider.everyWidth().stream().map(ConvKernel::name).toList());
+        for (int bits : KernelProvider.VECTOR_BITS) {
+            ConvKernel kernel = KernelProvider.vector(bits);
+            assertEquals(bits / 32, kernel.vectorLanes(), kernel.name());
+            assertSame(kernel, KernelProvider.vector(bits), "one kernel per width");
+            assertTrue(kernel.getClass().getClassLoader() instanceof SpeciesClassLoader loader && loader.bits() == bits,
+                    kernel.name() + " is defined by its own width's loader");
+            ConvKernel forced = KernelProvider.choose("vector-" + bits, KernelProvider.scalar(), KernelProvider.vector());
+            assertSame(kernel, forced, "-Dsparkconv.kernel=vector-" + bits);
+        }
+        assertThrows(IllegalArgumentException.class, () -> KernelProvider.vector(1024));
     }
 
     @Test

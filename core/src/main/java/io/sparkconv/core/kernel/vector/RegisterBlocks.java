@@ -1,165 +1,70 @@
 package io.sparkconv.core.kernel.vector;
 
-import io.sparkconv.core.conv.ConvGeometry;
 import io.sparkconv.core.kernel.PackedWeights;
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Direct NHWC convolution register-blocked as R output pixels x V filter vectors: the R x V
- * accumulators (about 24 of the 32 vector registers) stay in registers over the whole receptive field,
- * each tap loads V weight vectors and broadcasts one input value per pixel, so every load feeds R or V
- * FMAs. Weights are the kernel's {@link PackedWeights} (blocks of L filters, [kh][kw][c][L]); the V
- * vectors of a tap are V consecutive blocks, one block size apart.
- *
- * <p>The image is first copied into a zero-padded buffer, so the hot loop has no border tests: SAME
- * padding and the ragged right end of a row (computed up to a whole block, then dropped) read zeros.
- * The taps (kh, kw, c) run as one flat loop over a table of input offsets: on JDK 17, C2 keeps vectors
- * in registers only in a single loop, nested loops box every accumulator on each pass. A 1x1 stride-1 layer
- * needs no copy and runs as a blocked GEMM over all pixels of the batch, chunked so the chunk stays in L2.
- * Whole blocks are stored straight into the output; ragged ones (last pixels, filters not a multiple of
- * L) go through a small tile. Bias is added after the sum, as TensorFlow's separate BiasAdd does.
+ * Register blocks of R output pixels x V filter vectors, shared by {@link RegisterBlockedPlan} and
+ * {@link PointwisePlan}: the R x V accumulators (up to 24 of the 32 vector registers) stay in registers over
+ * the whole receptive field, each tap loads V weight vectors and broadcasts one input value per pixel, so every
+ * load feeds R or V FMAs. Weights are {@link PackedWeights} with blocks of L filters ([kh][kw][c][L]); the V
+ * vectors of a tap are V consecutive blocks, one block size apart. The taps run as one flat loop over a table
+ * of input offsets: on JDK 17, C2 keeps vectors in registers only in a single loop (nested loops box every
+ * accumulator on each pass). Bias is added after the sum, as TensorFlow's separate BiasAdd does.
  */
-final class RegisterBlockedConv {
+final class RegisterBlocks {
 
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> S = Lanes.SPECIES;
     static final int L = S.length();
     /** Pixels per micro-kernel call, by filter vectors per call. */
     private static final int[] PIXELS = {0, 12, 12, 8, 6};
-    private static final int MAX_PIXELS = 12;
-    /** Pixels per chunk of the 1x1 path: a multiple of every PIXELS entry, small enough for L2. */
-    private static final int POINTWISE_CHUNK = 240;
 
-    private RegisterBlockedConv() {
+    private RegisterBlocks() {
     }
 
-    static boolean pointwise(ConvGeometry g) {
-        return g.kernelHeight() == 1 && g.kernelWidth() == 1 && g.strideHeight() == 1 && g.strideWidth() == 1;
+    /** Pixels per call with {@code vectors} filter vectors. */
+    static int pixels(int vectors) {
+        return PIXELS[vectors];
     }
 
-    static void convolve(ConvGeometry g, PackedWeights w, float[] in, int inOffset, int batch, float[] out,
-                         int outOffset, Scratch scratch) {
-        if (pointwise(g)) {
-            pointwise(g, w, in, inOffset, batch * g.inHeight() * g.inWidth(), out, outOffset, scratch);
-            return;
+    /**
+     * The filter vectors of each call over one group's {@code blocks} filter blocks, in order: fours, never
+     * leaving a lone vector after a four (5 = 3 + 2).
+     */
+    static int[] schedule(int blocks) {
+        int calls = 0;
+        for (int b0 = 0; b0 < blocks; b0 += vectorsAt(b0, blocks)) {
+            calls++;
         }
-        int paddedHeight = Math.max((g.outHeight() - 1) * g.strideHeight()
-                + (g.kernelHeight() - 1) * g.dilationHeight() + 1, g.padTop() + g.inHeight());
-        int computedWidth = roundUp(g.outWidth(), MAX_PIXELS);
-        int paddedWidth = Math.max((computedWidth - 1) * g.strideWidth()
-                + (g.kernelWidth() - 1) * g.dilationWidth() + 1, g.padLeft() + g.inWidth());
-        float[] x = scratch.padded(g, paddedHeight * paddedWidth * g.inChannels());
-        float[] tile = scratch.tile(MAX_PIXELS * 4 * L);
-        // Input offset of every tap (kh, kw, c of a group) from a pixel's first channel of the group: one flat
-        // loop in the micro-kernels.
-        int c = g.inChannels();
-        int cg = g.inChannelsPerGroup();
-        int[] taps = scratch.taps(g.kernelHeight() * g.kernelWidth() * cg);
-        int t = 0;
-        for (int i = 0; i < g.kernelHeight(); i++) {
-            for (int j = 0; j < g.kernelWidth(); j++) {
-                for (int ch = 0; ch < cg; ch++) {
-                    taps[t++] = (i * g.dilationHeight() * paddedWidth + j * g.dilationWidth()) * c + ch;
+        int[] vectors = new int[calls];
+        for (int b0 = 0, i = 0; b0 < blocks; b0 += vectors[i++]) {
+            vectors[i] = vectorsAt(b0, blocks);
+        }
+        return vectors;
+    }
+
+    /** The distinct block shapes of a schedule, for the plan's name: e.g. {@code "4x6+2x12"}. */
+    static String shapes(int[] schedule) {
+        StringBuilder name = new StringBuilder();
+        for (int v = 4; v >= 1; v--) {
+            for (int used : schedule) {
+                if (used == v) {
+                    name.append(name.length() == 0 ? "" : "+").append(v).append('x').append(PIXELS[v]);
+                    break;
                 }
             }
         }
-        for (int n = 0; n < batch; n++) {
-            image(g, w, in, inOffset + n * g.inputImageSize(), x, paddedWidth, taps, tile, out,
-                    outOffset + n * g.outputImageSize());
-        }
+        return name.toString();
     }
 
-    private static void image(ConvGeometry g, PackedWeights w, float[] in, int inOff, float[] x, int paddedWidth,
-                              int[] taps, float[] tile, float[] out, int outOff) {
-        int c = g.inChannels();
-        int rowLength = g.inWidth() * c;
-        for (int ih = 0; ih < g.inHeight(); ih++) {
-            System.arraycopy(in, inOff + ih * rowLength, x, ((ih + g.padTop()) * paddedWidth + g.padLeft()) * c,
-                    rowLength);
+    /** The largest value of {@code size(vectors)} over a schedule. */
+    static int max(int[] schedule, java.util.function.IntUnaryOperator size) {
+        int max = 0;
+        for (int v : schedule) {
+            max = Math.max(max, size.applyAsInt(v));
         }
-        int f = g.filters();
-        int ow = g.outWidth();
-        int pixelStride = g.strideWidth() * c;
-        int cg = g.inChannelsPerGroup();
-        int fg = g.filtersPerGroup();
-        int tapCount = g.kernelHeight() * g.kernelWidth() * cg;
-        int blocks = w.blocksPerGroup();
-        for (int group = 0; group < g.groups(); group++) {
-            int groupChannel = group * cg;
-            for (int b0 = 0; b0 < blocks; ) {
-                int vectors = vectorsAt(b0, blocks);
-                int firstBlock = group * blocks + b0;                // its index in PackedWeights
-                int f0 = group * fg + b0 * L;
-                int width = Math.min(vectors * L, fg - b0 * L);
-                boolean wholeFilters = width == vectors * L;
-                int pixels = PIXELS[vectors];
-                for (int oh = 0; oh < g.outHeight(); oh++) {
-                    int xRow = oh * g.strideHeight() * paddedWidth * c + groupChannel;
-                    int outRow = outOff + oh * ow * f + f0;
-                    for (int ow0 = 0; ow0 < ow; ow0 += pixels) {
-                        int xOff = xRow + ow0 * pixelStride;
-                        if (wholeFilters && ow0 + pixels <= ow) {
-                            block(vectors, x, xOff, pixelStride, taps, tapCount, w, firstBlock, out,
-                                    outRow + ow0 * f, f);
-                        } else {
-                            block(vectors, x, xOff, pixelStride, taps, tapCount, w, firstBlock, tile, 0,
-                                    vectors * L);
-                            copyTile(tile, vectors * L, Math.min(pixels, ow - ow0), width, out, outRow + ow0 * f,
-                                    f);
-                        }
-                    }
-                }
-                b0 += vectors;
-            }
-        }
-    }
-
-    private static void pointwise(ConvGeometry g, PackedWeights w, float[] in, int inOff, int pixelsTotal,
-                                  float[] out, int outOff, Scratch scratch) {
-        int c = g.inChannels();
-        int f = g.filters();
-        int cg = g.inChannelsPerGroup();
-        int fg = g.filtersPerGroup();
-        int blocks = w.blocksPerGroup();
-        float[] tile = scratch.tile(MAX_PIXELS * 4 * L);
-        int[] taps = scratch.taps(cg);
-        for (int ch = 0; ch < cg; ch++) {
-            taps[ch] = ch;
-        }
-        for (int m0 = 0; m0 < pixelsTotal; m0 += POINTWISE_CHUNK) {
-            int mEnd = Math.min(pixelsTotal, m0 + POINTWISE_CHUNK);
-            for (int group = 0; group < g.groups(); group++) {
-                for (int b0 = 0; b0 < blocks; ) {
-                    int vectors = vectorsAt(b0, blocks);
-                    int firstBlock = group * blocks + b0;
-                    int f0 = group * fg + b0 * L;
-                    int width = Math.min(vectors * L, fg - b0 * L);
-                    boolean wholeFilters = width == vectors * L;
-                    int pixels = PIXELS[vectors];
-                    for (int m = m0; m < mEnd; m += pixels) {
-                        int count = Math.min(pixels, mEnd - m);
-                        float[] x = in;
-                        int xOff = inOff + m * c;
-                        if (count < pixels) {
-                            // The batch's last pixels: read a zero-filled copy, never past the caller's input.
-                            x = scratch.small(pixels * c);
-                            Arrays.fill(x, 0, pixels * c, 0f);
-                            System.arraycopy(in, xOff, x, 0, count * c);
-                            xOff = 0;
-                        }
-                        xOff += group * cg;
-                        if (wholeFilters && count == pixels) {
-                            block(vectors, x, xOff, c, taps, cg, w, firstBlock, out, outOff + m * f + f0, f);
-                        } else {
-                            block(vectors, x, xOff, c, taps, cg, w, firstBlock, tile, 0, vectors * L);
-                            copyTile(tile, vectors * L, count, width, out, outOff + m * f + f0, f);
-                        }
-                    }
-                    b0 += vectors;
-                }
-            }
-        }
+        return max;
     }
 
     /** Filter vectors of the call starting at block {@code b0}: fours, never leaving a lone vector after a four. */
@@ -175,14 +80,14 @@ final class RegisterBlockedConv {
         return (value + multiple - 1) / multiple * multiple;
     }
 
-    private static void copyTile(float[] tile, int tileStride, int pixels, int width, float[] out, int outOff,
+    static void copyTile(float[] tile, int tileStride, int pixels, int width, float[] out, int outOff,
                                  int outStride) {
         for (int p = 0; p < pixels; p++) {
             System.arraycopy(tile, p * tileStride, out, outOff + p * outStride, width);
         }
     }
 
-    private static void block(int vectors, float[] x, int xOff, int pixelStride, int[] taps, int tapCount,
+    static void block(int vectors, float[] x, int xOff, int pixelStride, int[] taps, int tapCount,
                               PackedWeights w, int firstBlock, float[] out, int outOff, int outPixelStride) {
         float[] k = w.kernel();
         int stride = w.blockSize();

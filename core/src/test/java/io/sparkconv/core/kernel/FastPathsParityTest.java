@@ -1,38 +1,28 @@
-package io.sparkconv.core.kernel.vector;
+package io.sparkconv.core.kernel;
 
 import io.sparkconv.core.conv.Padding;
-import io.sparkconv.core.kernel.ConvKernel;
-import io.sparkconv.core.kernel.KernelParity;
 import io.sparkconv.core.kernel.KernelParity.Case;
-import io.sparkconv.core.kernel.ParallelConvKernel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The vector kernel's fast paths ({@link RegisterBlockedConv} with its 1x1 form, {@link PackedFilterConv})
- * and {@link ParallelConvKernel}'s row bands against TensorFlow's Conv2D + BiasAdd, on shapes chosen to hit
- * each path's edges: every filter-block split (1 to 9 vectors, ragged last block), ragged row ends, the 1x1
- * batch tail, few filters (1 to 8, non-powers of two), strides, dilations, SAME and VALID, bias on and off,
- * bands that start inside the padding. Data and tolerance: {@link KernelParity}.
+ * Each vector path (register-blocked with its 1x1 form, packed filters) against TensorFlow's Conv2D + BiasAdd
+ * at every vector width, on shapes chosen to hit the path's edges at that width: every filter-block split (1 to
+ * 9 vectors, ragged last block), ragged row ends, the 1x1 batch tail, few filters (1 to 8, non-powers of two),
+ * strides, dilations, SAME and VALID, bias on and off, groups. Data and tolerance: {@link KernelParity}.
  */
 class FastPathsParityTest {
 
-    private static final ConvKernel VECTOR = new VectorConvKernel();
-    /** Closed once after all cases (not per case: JUnit would close an AutoCloseable argument). */
-    private static final ParallelConvKernel PARALLEL = new ParallelConvKernel(VECTOR, 3);
-
-    @AfterAll
-    static void stopThreads() {
-        PARALLEL.close();
+    static Stream<Arguments> cases() {
+        return KernelProvider.everyWidth().stream().filter(k -> k.vectorLanes() > 0)
+                .flatMap(k -> cases(k.vectorLanes()).stream().map(c -> Arguments.of(c, k)));
     }
 
-    static Stream<Arguments> cases() {
-        int lanes = RegisterBlockedConv.L;
+    static List<Case> cases(int lanes) {
         List<Case> cases = new ArrayList<>();
         // Register-blocked path: filter counts around each block split, ragged widths, strides, dilations.
         int[] filters = {lanes + 1, 2 * lanes, 3 * lanes - 3, 4 * lanes, 5 * lanes, 6 * lanes - 1, 9 * lanes};
@@ -59,7 +49,7 @@ class FastPathsParityTest {
         cases.add(new Case("grouped 4 pointwise", 3, 5, 7, 8, 4 * lanes, 1, 1, 1, 1, 1, 1, Padding.VALID, true, 4));
         cases.add(new Case("grouped 2, few filters each", 2, 10, 12, 4, 6, 3, 3, 1, 1, 2, 2, Padding.SAME, true, 2));
         // Few filters: packed (pixel, filter) lanes.
-        int[] few = {1, 2, 3, 5, 8, lanes / 2};
+        int[] few = {1, 2, 3, 5, 8, lanes / 2};   // above lanes / 2, the same shapes test the blocked path
         for (int i = 0; i < few.length; i++) {
             cases.add(new Case("packed F=" + few[i], 2, 12 + 2 * i, 37 + 5 * i, 1 + i % 3, few[i], 5, 5 - i % 3,
                     1 + i % 2, 1, 1, 1, i % 2 == 0 ? Padding.VALID : Padding.SAME, i % 2 == 0));
@@ -71,11 +61,10 @@ class FastPathsParityTest {
         cases.add(new Case("packed dilation 2 same", 1, 15, 40, 2, 8, 3, 3, 1, 1, 2, 2, Padding.SAME, true));
         cases.add(new Case("packed 1x1", 2, 6, 70, 4, 4, 1, 1, 1, 1, 1, 1, Padding.VALID, true));
         cases.add(new Case("packed stride (2,1)", 3, 9, 33, 1, 6, 3, 3, 2, 1, 1, 1, Padding.SAME, false));
-        // Both kernels on the same cases.
-        return cases.stream().flatMap(c -> Stream.of(Arguments.of(c, VECTOR), Arguments.of(c, PARALLEL)));
+        return cases;
     }
 
-    @ParameterizedTest(name = "{0} on {1}", autoCloseArguments = false)
+    @ParameterizedTest(name = "{0} on {1}")
     @MethodSource("cases")
     void matchesTensorFlow(Case k, ConvKernel kernel) {
         KernelParity.assertMatchesTensorFlow(k, kernel);

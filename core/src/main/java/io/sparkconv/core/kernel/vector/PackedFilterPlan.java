@@ -1,6 +1,8 @@
 package io.sparkconv.core.kernel.vector;
 
 import io.sparkconv.core.conv.ConvGeometry;
+import io.sparkconv.core.kernel.ConvPath;
+import io.sparkconv.core.kernel.ConvPlan;
 import io.sparkconv.core.kernel.PackedWeights;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
@@ -15,71 +17,80 @@ import jdk.incubator.vector.VectorSpecies;
  * contiguous vector load and one FMA with the tap's G weights repeated P times; 14 such vectors of
  * accumulators stay in registers over the whole receptive field. Along a kernel row, the tap P pixels to the
  * right reads the same input vectors shifted by one, so it reuses them and loads a single new one.
+ *
+ * <p>Planned once per geometry: the repeated weights and bias, the tap steps and the expanded buffer's size.
  */
-final class PackedFilterConv {
+final class PackedFilterPlan implements ConvPlan {
 
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> S = Lanes.SPECIES;
     static final int L = S.length();
     /** Vectors of accumulators per call: 14, with 14 input vectors and the weights, fill 29 of 32 registers. */
     private static final int VECTORS = 14;
     /** Vectors of accumulators per call on the ragged end of a row. */
     private static final int NARROW_VECTORS = 4;
 
-    private PackedFilterConv() {
-    }
+    private final String name;
+    private final ConvGeometry g;
+    /** Filters rounded up to a power of two: the lanes of one pixel. */
+    private final int group;
+    private final int blockPixels;
+    private final int narrowPixels;
+    private final int paddedWidth;
+    private final int paddedSize;
+    /** Each tap's weights repeated for every pixel of a vector. */
+    private final float[] weights;
+    /** The bias repeated the same way, or null. */
+    private final float[] biasLanes;
+    /** The taps as a flat list of steps: input offset, weight offset, and whether the step loads afresh. */
+    private final int[] stepOffsets;
+    private final int[] stepWeights;
+    private final boolean[] stepFresh;
 
-    static boolean applies(ConvGeometry g) {
-        return g.groups() == 1 && g.filters() <= L / 2 && g.strideWidth() == 1;
-    }
-
-    static void convolve(ConvGeometry g, PackedWeights w, float[] in, int inOffset, int batch, float[] out,
-                         int outOffset, Scratch scratch) {
+    PackedFilterPlan(String kernelName, ConvGeometry g, PackedWeights w) {
+        this.g = g;
         int f = g.filters();
         int c = g.inChannels();
-        int group = Integer.highestOneBit(f) == f ? f : Integer.highestOneBit(f) << 1;
+        group = Integer.highestOneBit(f) == f ? f : Integer.highestOneBit(f) << 1;
         int perVector = L / group;
-        int blockPixels = VECTORS * perVector;
-        int taps = g.kernelHeight() * g.kernelWidth() * c;
-        // The tap weights repeated for each pixel of a vector (a few hundred values: rebuilt per call).
+        blockPixels = VECTORS * perVector;
+        narrowPixels = NARROW_VECTORS * perVector;
+        name = kernelName + " " + ConvPath.PACKED_FILTERS.label() + " " + perVector + "x" + group;
+        int tapCount = g.kernelHeight() * g.kernelWidth() * c;
         float[] k = w.kernel();
-        float[] weights = scratch.weights(taps * L);
-        for (int t = 0; t < taps; t++) {
+        weights = new float[tapCount * L];
+        for (int t = 0; t < tapCount; t++) {
             for (int p = 0; p < perVector; p++) {
                 System.arraycopy(k, t * L, weights, t * L + p * group, group);
             }
         }
-        FloatVector bias = null;
         if (w.bias() != null) {
-            float[] lanes = scratch.small(L);
+            biasLanes = new float[L];
             for (int p = 0; p < perVector; p++) {
-                System.arraycopy(w.bias(), 0, lanes, p * group, group);
+                System.arraycopy(w.bias(), 0, biasLanes, p * group, group);
             }
-            bias = FloatVector.fromArray(S, lanes, 0);
+        } else {
+            biasLanes = null;
         }
         int paddedHeight = Math.max((g.outHeight() - 1) * g.strideHeight()
                 + (g.kernelHeight() - 1) * g.dilationHeight() + 1, g.padTop() + g.inHeight());
         // Output pixels computed per row: whole wide blocks, then narrow blocks up to the row's end.
-        int narrowPixels = NARROW_VECTORS * perVector;
-        int computed = g.outWidth() / blockPixels * blockPixels + roundUp(g.outWidth() % blockPixels, narrowPixels);
+        int computed = g.outWidth() / blockPixels * blockPixels + RegisterBlocks.roundUp(g.outWidth() % blockPixels, narrowPixels);
         // The columns those read, and room past the image for the overrun of expand's last broadcast store.
-        int paddedWidth = Math.max(computed + (g.kernelWidth() - 1) * g.dilationWidth(),
+        paddedWidth = Math.max(computed + (g.kernelWidth() - 1) * g.dilationWidth(),
                 g.padLeft() + g.inWidth() + perVector - 1);
-        float[] x = scratch.padded(g, paddedHeight * c * paddedWidth * group);
-        float[] tile = scratch.tile(blockPixels * group);
+        paddedSize = Math.multiplyExact(Math.multiplyExact(paddedHeight * c, paddedWidth), group);
         int channelStep = paddedWidth * group;
-        // The taps (kh, kw, c) as one flat list of steps (see RegisterBlockedConv on why flat). Taps of one
-        // kernel row and channel whose input starts one vector (perVector pixels) apart are chained: the next
-        // tap of a chain reuses the previous tap's input vectors shifted by one, so it loads one vector, not all.
-        int tapCount = g.kernelHeight() * g.kernelWidth() * c;
-        int[] stepOffsets = scratch.taps(tapCount);
-        int[] stepWeights = scratch.stepWeights(tapCount);
-        boolean[] stepFresh = scratch.stepFresh(tapCount);
+        // Taps of one kernel row and channel whose input starts one vector (perVector pixels) apart are
+        // chained: the next tap of a chain reuses the previous tap's input vectors shifted by one.
+        stepOffsets = new int[tapCount];
+        stepWeights = new int[tapCount];
+        stepFresh = new boolean[tapCount];
         int steps = 0;
         int kw = g.kernelWidth(), dw = g.dilationWidth();
-        boolean[] chained = scratch.chained(kw);
+        boolean[] chained = new boolean[kw];
         for (int i = 0; i < g.kernelHeight(); i++) {
             for (int ch = 0; ch < c; ch++) {
-                Arrays.fill(chained, 0, kw, false);
+                Arrays.fill(chained, false);
                 for (int j0 = 0; j0 < kw; j0++) {
                     if (chained[j0]) {
                         continue;
@@ -101,36 +112,85 @@ final class PackedFilterConv {
                 }
             }
         }
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public ConvPath path() {
+        return ConvPath.PACKED_FILTERS;
+    }
+
+    @Override
+    public ConvGeometry geometry() {
+        return g;
+    }
+
+    /** The expanded image (borders never written, so they stay zero) and a tile for ragged blocks. */
+    private record Buffers(float[] expanded, float[] tile) implements Workspace {
+    }
+
+    @Override
+    public Workspace newWorkspace() {
+        return new Buffers(new float[paddedSize], new float[blockPixels * group]);
+    }
+
+    @Override
+    public void execute(float[] in, int inOffset, float[] out, int outOffset, int firstRow, int endRow,
+                        Workspace workspace) {
+        Buffers buffers = (Buffers) workspace;
+        FloatVector bias = biasLanes == null ? null : FloatVector.fromArray(S, biasLanes, 0);
+        int outH = g.outHeight();
+        for (int row = firstRow; row < endRow; ) {
+            int n = row / outH;
+            int r0 = row % outH;
+            int r1 = Math.min(outH, r0 + endRow - row);
+            rows(in, inOffset + n * g.inputImageSize(), buffers, bias, out, outOffset + n * g.outputImageSize(),
+                    r0, r1);
+            row += r1 - r0;
+        }
+    }
+
+    /** Output rows {@code [r0, r1)} of one image: expands the input rows they read, then runs the blocks. */
+    private void rows(float[] in, int inOff, Buffers buffers, FloatVector bias, float[] out, int outOff, int r0,
+                      int r1) {
+        float[] x = buffers.expanded();
+        float[] tile = buffers.tile();
+        int f = g.filters();
+        int c = g.inChannels();
+        int firstInput = Math.max(0, r0 * g.strideHeight() - g.padTop());
+        int endInput = Math.min(g.inHeight(), (r1 - 1) * g.strideHeight() + (g.kernelHeight() - 1)
+                * g.dilationHeight() + 1 - g.padTop());
+        expand(in, inOff, x, firstInput, endInput);
+        int channelStep = paddedWidth * group;
         int ow = g.outWidth();
         boolean direct = f == group;
-        for (int n = 0; n < batch; n++) {
-            expand(g, in, inOffset + n * g.inputImageSize(), x, paddedWidth, group);
-            int outImage = outOffset + n * g.outputImageSize();
-            for (int oh = 0; oh < g.outHeight(); oh++) {
-                int xRow = oh * g.strideHeight() * c * channelStep;
-                int outRow = outImage + oh * ow * f;
-                // Whole wide blocks, then the row's rest in narrow blocks (less wasted work on the ragged
-                // end), as far as the padded width allows for ("computed" above).
-                for (int ow0 = 0; ow0 < ow; ) {
-                    int xOff = xRow + ow0 * group;
-                    int pixels = ow - ow0 >= blockPixels ? blockPixels : narrowPixels;
-                    boolean whole = direct && ow0 + pixels <= ow;
-                    float[] target = whole ? out : tile;
-                    int targetOff = whole ? outRow + ow0 * f : 0;
-                    if (pixels == blockPixels) {
-                        wideBlock(x, xOff, stepOffsets, stepWeights, stepFresh, steps, weights, bias, target,
-                                targetOff);
-                    } else {
-                        narrowBlock(x, xOff, stepOffsets, stepWeights, stepFresh, steps, weights, bias, target,
-                                targetOff);
-                    }
-                    if (!whole) {
-                        for (int p = 0, valid = Math.min(pixels, ow - ow0); p < valid; p++) {
-                            System.arraycopy(tile, p * group, out, outRow + (ow0 + p) * f, f);
-                        }
-                    }
-                    ow0 += pixels;
+        int steps = stepOffsets.length;
+        for (int oh = r0; oh < r1; oh++) {
+            int xRow = oh * g.strideHeight() * c * channelStep;
+            int outRow = outOff + oh * ow * f;
+            // Whole wide blocks, then the row's rest in narrow blocks (less wasted work on the ragged end).
+            for (int ow0 = 0; ow0 < ow; ) {
+                int xOff = xRow + ow0 * group;
+                int pixels = ow - ow0 >= blockPixels ? blockPixels : narrowPixels;
+                boolean whole = direct && ow0 + pixels <= ow;
+                float[] target = whole ? out : tile;
+                int targetOff = whole ? outRow + ow0 * f : 0;
+                if (pixels == blockPixels) {
+                    wideBlock(x, xOff, stepOffsets, stepWeights, stepFresh, steps, weights, bias, target, targetOff);
+                } else {
+                    narrowBlock(x, xOff, stepOffsets, stepWeights, stepFresh, steps, weights, bias, target,
+                            targetOff);
                 }
+                if (!whole) {
+                    for (int p = 0, valid = Math.min(pixels, ow - ow0); p < valid; p++) {
+                        System.arraycopy(tile, p * group, out, outRow + (ow0 + p) * f, f);
+                    }
+                }
+                ow0 += pixels;
             }
         }
     }
@@ -141,10 +201,10 @@ final class PackedFilterConv {
      * the next stores overwrite; past the row's last value they are cleared again (the width has room for
      * them), so the borders stay zero.
      */
-    private static void expand(ConvGeometry g, float[] in, int inOff, float[] x, int paddedWidth, int group) {
+    private void expand(float[] in, int inOff, float[] x, int firstRow, int endRow) {
         int c = g.inChannels();
         int w = g.inWidth();
-        for (int ih = 0; ih < g.inHeight(); ih++) {
+        for (int ih = firstRow; ih < endRow; ih++) {
             for (int ch = 0; ch < c; ch++) {
                 int src = inOff + ih * w * c + ch;
                 int dst = (((ih + g.padTop()) * c + ch) * paddedWidth + g.padLeft()) * group;
@@ -154,10 +214,6 @@ final class PackedFilterConv {
                 Arrays.fill(x, dst + w * group, dst + (w - 1) * group + L, 0f);
             }
         }
-    }
-
-    static int roundUp(int value, int multiple) {
-        return (value + multiple - 1) / multiple * multiple;
     }
 
     /**
