@@ -26,20 +26,22 @@ final class ConvolvePartition implements FlatMapFunction<Iterator<ImageRecord>, 
     private final LongAccumulator imagesConvolved;
     private final LongAccumulator flops;
     private final CollectionAccumulator<String> layerBuilds;
+    private final CollectionAccumulator<String> plans;
 
     ConvolvePartition(Broadcast<LayerPayload> layer, int batchSize, LongAccumulator imagesConvolved,
-            LongAccumulator flops, CollectionAccumulator<String> layerBuilds) {
+            LongAccumulator flops, CollectionAccumulator<String> layerBuilds, CollectionAccumulator<String> plans) {
         this.layer = layer;
         this.batchSize = batchSize;
         this.imagesConvolved = imagesConvolved;
         this.flops = flops;
         this.layerBuilds = layerBuilds;
+        this.plans = plans;
     }
 
     @Override
     public Iterator<ImageRecord> call(Iterator<ImageRecord> input) {
         Conv2D conv = ExecutorLayerCache.layerFor(layer, layerBuilds);
-        return new Batches(conv, input, batchSize, imagesConvolved, flops);
+        return new Batches(conv, input, batchSize, imagesConvolved, flops, plans);
     }
 
     /** Streams the partition batch by batch; one instance per task, so its buffers are the task's own. */
@@ -53,6 +55,7 @@ final class ConvolvePartition implements FlatMapFunction<Iterator<ImageRecord>, 
         private final int batchSize;
         private final LongAccumulator imagesConvolved;
         private final LongAccumulator flops;
+        private final CollectionAccumulator<String> plans;
         private final Map<Geometry, SizedRunner> runners = new HashMap<>();
         private final ImageRecord[] batch;
         private ImageRecord carried;
@@ -63,13 +66,14 @@ final class ConvolvePartition implements FlatMapFunction<Iterator<ImageRecord>, 
         private int readyPosition;
 
         Batches(Conv2D conv, Iterator<ImageRecord> input, int batchSize, LongAccumulator imagesConvolved,
-                LongAccumulator flops) {
+                LongAccumulator flops, CollectionAccumulator<String> plans) {
             this.conv = conv;
             this.format = conv.spec().dataFormat();
             this.input = input;
             this.batchSize = batchSize;
             this.imagesConvolved = imagesConvolved;
             this.flops = flops;
+            this.plans = plans;
             this.batch = new ImageRecord[batchSize];
             this.ready = new ImageRecord[batchSize];
         }
@@ -157,6 +161,10 @@ final class ConvolvePartition implements FlatMapFunction<Iterator<ImageRecord>, 
                 Conv2D.Runner r = conv.newRunner(g.height, g.width, g.channels, batchSize);
                 runner = new SizedRunner(r, r.outputShape(), flopsPerImage(conv, r, g.channels));
                 runners.put(g, runner);
+                if (plans != null) {
+                    plans.add((conv.spec().name() == null ? "conv2d" : conv.spec().name()) + ": " + r.plan().name() + " (input " + g.height + "x" + g.width
+                            + "x" + g.channels + ")");
+                }
             }
             return runner;
         }

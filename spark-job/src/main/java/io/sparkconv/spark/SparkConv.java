@@ -35,6 +35,7 @@ public final class SparkConv implements AutoCloseable {
     private final LongAccumulator imagesConvolved;
     private final LongAccumulator flops;
     private final CollectionAccumulator<String> layerBuilds;
+    private final CollectionAccumulator<String> plans;
 
     private SparkConv(JavaSparkContext sc, Conv2D layer, LayerPayload payload) {
         this.layer = layer;
@@ -42,6 +43,7 @@ public final class SparkConv implements AutoCloseable {
         this.imagesConvolved = sc.sc().longAccumulator(IMAGES_ACCUMULATOR);
         this.flops = sc.sc().longAccumulator(FLOPS_ACCUMULATOR);
         this.layerBuilds = sc.sc().collectionAccumulator("sparkconv.layer.builds");
+        this.plans = sc.sc().collectionAccumulator("sparkconv.plans");
     }
 
     /**
@@ -69,7 +71,8 @@ public final class SparkConv implements AutoCloseable {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         }
-        return input.mapPartitions(new ConvolvePartition(broadcast, batchSize, imagesConvolved, flops, layerBuilds), true);
+        return input.mapPartitions(new ConvolvePartition(broadcast, batchSize, imagesConvolved, flops, layerBuilds,
+                plans), true);
     }
 
     public Conv2D layer() {
@@ -94,6 +97,14 @@ public final class SparkConv implements AutoCloseable {
     /** One "pid:broadcastId" entry per executor JVM that built this layer. */
     public List<String> layerBuilds() {
         return layerBuilds.value();
+    }
+
+    /**
+     * The kernel plans the executors ran, distinct: "LAYER: PLAN (input HxWxC)", e.g.
+     * {@code "conv2d: vector-512 register-blocked 2x12 (input 28x28x1)"}.
+     */
+    public java.util.SortedSet<String> plans() {
+        return new java.util.TreeSet<>(plans.value());
     }
 
     @Override

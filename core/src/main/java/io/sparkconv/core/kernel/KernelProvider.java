@@ -83,27 +83,41 @@ public final class KernelProvider {
         return BY_WIDTH.computeIfAbsent(bits, KernelProvider::loadVector);
     }
 
-    /** Chooses a kernel from the {@link #PROPERTY} value (null when unset); visible for tests. */
-    static ConvKernel choose(String forced, ConvKernel scalar, Optional<ConvKernel> preferred) {
-        String wanted = forced == null ? "" : forced.trim().toLowerCase(Locale.ROOT);
+    /**
+     * The kernel a name asks for: {@code scalar}, {@code vector} (the preferred width) or {@code vector-BITS}
+     * (the values of {@link #PROPERTY}); {@code what} names the setting in the error of an unknown name.
+     */
+    public static ConvKernel named(String name, String what) {
+        String wanted = name.trim().toLowerCase(Locale.ROOT);
         if (wanted.equals("scalar")) {
-            LOG.log(System.Logger.Level.INFO, "sparkconv convolution kernel: scalar (forced by -D" + PROPERTY
-                    + "=scalar)");
-            return scalar;
+            return scalar();
         }
         if (wanted.equals("vector") || wanted.startsWith("vector-")) {
-            if (preferred.isEmpty()) {
-                throw new IllegalStateException("-D" + PROPERTY + "=" + forced + " needs the Vector API, but the "
-                        + "module " + VECTOR_MODULE + " is not available in this JVM: start it with " + VECTOR_FLAG);
+            int bits = wanted.equals("vector") ? 0 : widthOf(name, what, wanted);   // a bad width is named first
+            if (!vectorModulePresent()) {
+                throw noVectorModule(what, name);
             }
-            ConvKernel kernel = wanted.equals("vector") ? preferred.get() : vector(widthOf(forced, wanted));
+            return vector(bits == 0 ? PreferredWidth.bits() : bits);
+        }
+        throw new IllegalArgumentException(what + "=" + name + " is not a kernel: expected \"scalar\", \"vector\" "
+                + "or \"vector-BITS\" with BITS one of " + VECTOR_BITS);
+    }
+
+    /** Chooses a kernel from the {@link #PROPERTY} value (null when unset); visible for tests. */
+    static ConvKernel choose(String forced, ConvKernel scalar, Optional<ConvKernel> preferred) {
+        if (forced != null && !forced.isBlank()) {
+            String wanted = forced.trim().toLowerCase(Locale.ROOT);
+            ConvKernel kernel;
+            if (wanted.equals("scalar")) {
+                kernel = scalar;
+            } else if (wanted.startsWith("vector") && preferred.isEmpty()) {
+                throw noVectorModule("-D" + PROPERTY, forced);
+            } else {
+                kernel = wanted.equals("vector") ? preferred.get() : named(forced, "-D" + PROPERTY);
+            }
             LOG.log(System.Logger.Level.INFO, "sparkconv convolution kernel: " + kernel.name() + " (forced by -D"
                     + PROPERTY + "=" + forced.trim() + ")");
             return kernel;
-        }
-        if (!wanted.isEmpty()) {
-            throw new IllegalArgumentException("-D" + PROPERTY + "=" + forced + " is not a kernel: expected "
-                    + "\"scalar\", \"vector\" or \"vector-BITS\" with BITS one of " + VECTOR_BITS);
         }
         if (preferred.isPresent()) {
             LOG.log(System.Logger.Level.INFO, "sparkconv convolution kernel: " + preferred.get().name());
@@ -115,7 +129,12 @@ public final class KernelProvider {
         return scalar;
     }
 
-    private static int widthOf(String forced, String wanted) {
+    private static IllegalStateException noVectorModule(String what, String name) {
+        return new IllegalStateException(what + "=" + name + " needs the Vector API, but the module " + VECTOR_MODULE
+                + " is not available in this JVM: start it with " + VECTOR_FLAG);
+    }
+
+    private static int widthOf(String forced, String what, String wanted) {
         try {
             int bits = Integer.parseInt(wanted.substring("vector-".length()));
             if (VECTOR_BITS.contains(bits)) {
@@ -124,7 +143,7 @@ public final class KernelProvider {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException("-D" + PROPERTY + "=" + forced + " is not a vector width: expected "
+        throw new IllegalArgumentException(what + "=" + forced + " is not a vector width: expected "
                 + "vector-BITS with BITS one of " + VECTOR_BITS);
     }
 

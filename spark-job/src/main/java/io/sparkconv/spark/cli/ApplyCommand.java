@@ -1,6 +1,9 @@
 package io.sparkconv.spark.cli;
 
 import io.sparkconv.core.conv.Conv2D;
+import io.sparkconv.core.conv.ConvGeometry;
+import io.sparkconv.core.kernel.ConvKernel;
+import io.sparkconv.core.kernel.KernelProvider;
 import io.sparkconv.core.tensor.FloatTensor;
 import io.sparkconv.spark.job.ConvJob;
 import io.sparkconv.spark.job.JobConfigException;
@@ -42,6 +45,14 @@ final class ApplyCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, paramLabel = "FILE", description = "Output batch NPY (float32).")
     String output;
 
+    @Option(names = "--verbose", description = "Also print, per layer, the kernel plan that ran (path and vector width).")
+    boolean verbose;
+
+    @Option(names = "--conv-kernel", paramLabel = "NAME", description = "The convolution code to run: scalar, vector "
+            + "(the CPU's preferred width) or vector-64|128|256|512 (any width runs on any CPU, emulated beyond the "
+            + "CPU's own; for checking results across CPUs). Default: the JVM's choice (-Dsparkconv.kernel).")
+    String convKernel;
+
     @Override
     public Integer call() {
         if (source.model != null) {
@@ -81,6 +92,12 @@ final class ApplyCommand implements Callable<Integer> {
     }
 
     private Integer convolve(List<Conv2D> layers) {
+        ConvKernel kernelImpl;
+        try {
+            kernelImpl = convKernel == null ? KernelProvider.get() : KernelProvider.named(convKernel, "--conv-kernel");
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new JobConfigException(e.getMessage(), e);
+        }
         Conv2D first = layers.get(0);
         FloatTensor x = ConvJob.readWeights(input, "input");
         if (x.shape().length != 4) {
@@ -98,15 +115,31 @@ final class ApplyCommand implements Callable<Integer> {
                         + e.getMessage(), e);
             }
         }
+        PrintWriter out = spec.commandLine().getOut();
         FloatTensor y = x;
         for (Conv2D conv : layers) {
-            y = conv.forward(y);
+            y = forward(conv, kernelImpl, y, out);
         }
         JobIo.writeNpy(output, y);
-        PrintWriter out = spec.commandLine().getOut();
         out.println("wrote " + output + ": shape " + Arrays.toString(y.shape()) + " float32 ("
                 + layers.get(layers.size() - 1).spec().dataFormat().kerasName() + ")");
         out.flush();
         return SparkConvMain.EXIT_OK;
+    }
+
+    /** One layer over the whole batch on one runner, naming its plan with --verbose. */
+    private FloatTensor forward(Conv2D conv, ConvKernel kernelImpl, FloatTensor x, PrintWriter out) {
+        ConvGeometry g = conv.geometry(x.shape());
+        int batch = x.dim(0);
+        FloatTensor y = FloatTensor.zeros(g.outputShape(batch));
+        try (Conv2D.Runner runner = conv.newRunner(g.inHeight(), g.inWidth(), g.inChannels(), Math.max(1, batch),
+                kernelImpl)) {
+            runner.run(x.data(), 0, batch, y.data(), 0);
+            if (verbose) {
+                out.println("layer " + conv.spec().name() + ": input " + Arrays.toString(x.shape()) + ", plan "
+                        + runner.plan().name());
+            }
+        }
+        return y;
     }
 }

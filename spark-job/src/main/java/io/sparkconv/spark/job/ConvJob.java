@@ -319,11 +319,13 @@ public final class ConvJob {
                         + ", written " + written + ", rejected " + rejected);
             }
             long flops = conv.flops();
+            List<String> plans = new ArrayList<>(conv.plans());
             for (SparkConv next : nextConvs) {
                 flops += next.flops();
+                plans.addAll(next.plans());
             }
             return new JobSummary(readCount, written, rejected, seconds, flops, o.output, quarantine,
-                    plan.weightsNote, conv.layerBuilds());
+                    plan.weightsNote, conv.layerBuilds(), plans);
         } finally {
             for (SparkConv next : nextConvs) {
                 next.close();

@@ -15,9 +15,10 @@ public final class JobSummary {
     private final String quarantine;
     private final String weightsNote;
     private final List<String> layerBuilds;
+    private final List<String> plans;
 
     public JobSummary(long read, long written, long rejected, double elapsedSeconds, long flops, String output,
-            String quarantine, String weightsNote, List<String> layerBuilds) {
+            String quarantine, String weightsNote, List<String> layerBuilds, List<String> plans) {
         this.read = read;
         this.written = written;
         this.rejected = rejected;
@@ -27,6 +28,12 @@ public final class JobSummary {
         this.quarantine = quarantine;
         this.weightsNote = weightsNote;
         this.layerBuilds = List.copyOf(layerBuilds);
+        this.plans = List.copyOf(plans);
+    }
+
+    /** The kernel plans the executors ran, distinct, one "LAYER: PLAN (input HxWxC)" each. */
+    public List<String> plans() {
+        return plans;
     }
 
     /** One "pid:broadcastId" entry per executor JVM that built the layer from the broadcast. */
@@ -91,6 +98,9 @@ public final class JobSummary {
                     .append(layerBuilds.size() == 1 ? " JVM (pid " : " JVMs (pids ");
             b.append(String.join(", ", layerBuildPids().stream().map(String::valueOf).toList())).append(')')
                     .append(System.lineSeparator());
+        }
+        for (String plan : plans) {
+            b.append("plan: ").append(plan).append(System.lineSeparator());
         }
         if (weightsNote != null) {
             b.append("weights: ").append(weightsNote).append(System.lineSeparator());

@@ -178,6 +178,79 @@ class KerasModelCommandTest {
         }));
     }
 
+    /**
+     * Every Conv2D layer of every fixture through {@code apply --model --conv-kernel K --verbose} at every vector
+     * width and on the scalar kernel: each width names its plan and equals the scalar output within twice the
+     * parity tolerance {@code 1e-5 (1 + sum|x w| + |b|)} (both sides are within it of the exact value; the
+     * fixtures' activations have slopes of at most 1).
+     */
+    @TestFactory
+    Stream<DynamicTest> everyLayerOfEveryFixtureAtEveryVectorWidth() throws IOException {
+        List<io.sparkconv.core.kernel.ConvKernel> widths = io.sparkconv.core.kernel.KernelProvider.everyWidth();
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Fixture f : fixtures()) {
+            for (JsonNode layer : f.conv2dLayers()) {
+                String name = layer.get("name").asText();
+                tests.add(DynamicTest.dynamicTest(f.id() + " " + name, () -> {
+                    Conv2D reference = expectedLayer(f, layer);
+                    JsonNode config = JSON.readTree(f.expected(layer.get("config_json").asText()).toFile());
+                    Path input = input(reference, config, f.id() + "-" + name);
+                    float[] bound = tolerance(reference, NpyArrays.read(input.toString()));
+                    FloatTensor scalar = null;
+                    for (io.sparkconv.core.kernel.ConvKernel kernel : widths) {
+                        Path applied = dir.resolve(f.id() + "-" + name + "-" + kernel.name() + ".npy");
+                        List<String> head = new ArrayList<>(List.of("apply"));
+                        head.addAll(f.modelArgs());
+                        CliRunner a = CliRunner.run(args(head, "--layer", name, "--input", input.toString(), "--output", applied.toString(),
+                                "--conv-kernel", kernel.name(), "--verbose"));
+                        assertEquals(0, a.exitCode, a.toString());
+                        assertTrue(a.out.contains("layer " + name + ": input ") && a.out.contains(", plan "
+                                + kernel.name() + " "), a.out);
+                        FloatTensor y = NpyArrays.read(applied.toString());
+                        if (scalar == null) {
+                            scalar = y;                  // everyWidth() starts with the scalar kernel
+                            continue;
+                        }
+                        assertArrayEquals(scalar.shape(), y.shape(), kernel.name());
+                        for (int i = 0; i < bound.length; i++) {
+                            float s = scalar.data()[i];
+                            float v = y.data()[i];
+                            int at = i;
+                            assertTrue(Math.abs(s - v) <= bound[i], () -> f.id() + " " + name + " on "
+                                    + kernel.name() + ": value " + at + " is " + v + ", scalar gives " + s
+                                    + " (tolerance " + bound[at] + ")");
+                        }
+                    }
+                }));
+            }
+        }
+        return tests.stream();
+    }
+
+    /** Per output value: 2e-5 (1 + sum|x w| + |b|), the sums taken by the layer itself on |x|, |w| and |b|. */
+    private static float[] tolerance(Conv2D layer, FloatTensor x) {
+        io.sparkconv.core.conv.Conv2DSpec s = layer.spec();
+        Conv2D magnitude = Conv2D.builder(s.filters(), s.kernelHeight(), s.kernelWidth())
+                .strides(s.strideHeight(), s.strideWidth()).dilationRate(s.dilationHeight(), s.dilationWidth())
+                .padding(s.padding()).dataFormat(s.dataFormat()).groups(s.groups()).useBias(s.useBias()).build();
+        magnitude.setWeights(abs(layer.kernel()), s.useBias() ? abs(layer.bias()) : null);
+        float[] sums = magnitude.forward(new FloatTensor(abs(x.data()), x.shape()),
+                io.sparkconv.core.kernel.KernelProvider.scalar()).data();
+        float[] bound = new float[sums.length];
+        for (int i = 0; i < sums.length; i++) {
+            bound[i] = 2e-5f * (1 + sums[i]);
+        }
+        return bound;
+    }
+
+    private static float[] abs(float[] values) {
+        float[] a = new float[values.length];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = Math.abs(values[i]);
+        }
+        return a;
+    }
+
     @Test
     void severalConsecutiveLayersApplyInOrder() throws IOException {
         Fixture f = fixture("kotlindl-toyresnet-weights-only");
