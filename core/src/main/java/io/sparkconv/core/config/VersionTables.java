@@ -1,6 +1,5 @@
 package io.sparkconv.core.config;
 
-import io.sparkconv.core.conv.KerasSemantics;
 
 /** The per-Keras-version name tables of activations, initializers and regularizers, and how errors name a version. */
 public final class VersionTables {

@@ -1,13 +1,18 @@
 package io.sparkconv.core.conv;
 
+import io.sparkconv.core.spec.ConvGeometry;
+
+import io.sparkconv.core.spec.Conv2DSpec;
+
+import io.sparkconv.core.config.KerasSemantics;
+
 import io.sparkconv.core.activation.Activation;
 import io.sparkconv.core.kernel.ConvKernel;
 import io.sparkconv.core.kernel.ConvPlan;
-import io.sparkconv.core.kernel.FilterShape;
+import io.sparkconv.core.spec.FilterShape;
 import io.sparkconv.core.kernel.KernelProvider;
 import io.sparkconv.core.kernel.PackedWeights;
-import io.sparkconv.core.keras.KerasLayerConfig;
-import io.sparkconv.core.keras.KerasModelFile;
+import io.sparkconv.core.spec.KerasLayerConfig;
 import io.sparkconv.core.tensor.DataFormat;
 import io.sparkconv.core.tensor.FloatTensor;
 import io.sparkconv.core.tensor.Layouts;
@@ -46,18 +51,6 @@ public final class Conv2D {
     /** A layer from a Keras layer config JSON ({@code {"class_name": "Conv2D", "config": {...}}}). */
     public static Conv2D fromConfig(String json) {
         return new Conv2D(KerasLayerConfig.parse(json));
-    }
-
-    /**
-     * The Conv2D layer {@code layerName} of a Keras model file (.h5 full model, Keras 3 .h5 or .keras), with its
-     * trained weights set; the file's keras_version picks the semantics. See {@link KerasModelFile}.
-     *
-     * @throws io.sparkconv.core.keras.KerasFileException when the file or layer cannot be used, with the reason
-     */
-    public static Conv2D fromKerasFile(java.nio.file.Path file, String layerName) {
-        try (KerasModelFile model = KerasModelFile.open(file)) {
-            return model.conv2dLayer(layerName).toConv2D();
-        }
     }
 
     /** The TF 1.15 form of this layer's Keras config, key order as Keras writes it. */

@@ -1,5 +1,13 @@
 package io.sparkconv.core.conv;
 
+import io.sparkconv.core.spec.Padding;
+
+import io.sparkconv.core.spec.Conv2DSpec;
+
+import io.sparkconv.core.config.KerasJsonDefaults;
+
+import io.sparkconv.core.config.KerasSemantics;
+
 import io.sparkconv.core.activation.Activation;
 import io.sparkconv.core.activation.Activations;
 import io.sparkconv.core.constraint.Constraint;

@@ -1,7 +1,7 @@
 package io.sparkconv.core.initializer;
 
 import io.sparkconv.core.config.VersionTables;
-import io.sparkconv.core.conv.KerasSemantics;
+import io.sparkconv.core.config.KerasSemantics;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

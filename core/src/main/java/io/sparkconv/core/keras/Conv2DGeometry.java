@@ -1,6 +1,10 @@
 package io.sparkconv.core.keras;
 
+import io.sparkconv.core.spec.KerasLayerConfig;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sparkconv.core.spec.ConvGeometry;
+import io.sparkconv.core.spec.Padding;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -80,17 +84,15 @@ record Conv2DGeometry(int filters, int kernelH, int kernelW, int strideH, int st
         return out;
     }
 
+    /** TF's output size along one axis (ConvGeometry's arithmetic); null for VALID on too small an input. */
     private Integer spatial(Integer in, int k, int s, int d) {
         if (in == null) {
             return null;
         }
-        long effective = (long) (k - 1) * d + 1;
-        if ("same".equals(padding)) {
-            return (int) ((in + (long) s - 1) / s);
+        Padding p = "same".equals(padding) ? Padding.SAME : "valid".equals(padding) ? Padding.VALID : null;
+        if (p == null || (p == Padding.VALID && in < (long) (k - 1) * d + 1)) {
+            return null;
         }
-        if ("valid".equals(padding) && in >= effective) {
-            return (int) ((in - effective) / s + 1);
-        }
-        return null;
+        return ConvGeometry.axis("size", p, in, k, s, d).out();
     }
 }

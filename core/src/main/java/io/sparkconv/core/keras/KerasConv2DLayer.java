@@ -1,10 +1,12 @@
 package io.sparkconv.core.keras;
 
+import io.sparkconv.core.spec.KerasLayerConfig;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkconv.core.conv.Conv2D;
-import io.sparkconv.core.conv.KerasJsonDefaults;
-import io.sparkconv.core.conv.KerasSemantics;
+import io.sparkconv.core.config.KerasJsonDefaults;
+import io.sparkconv.core.config.KerasSemantics;
 import io.sparkconv.core.tensor.FloatTensor;
 
 import java.nio.file.Path;

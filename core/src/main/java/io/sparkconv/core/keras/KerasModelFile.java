@@ -1,5 +1,7 @@
 package io.sparkconv.core.keras;
 
+import io.sparkconv.core.spec.KerasLayerConfig;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,7 +11,7 @@ import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
 import io.sparkconv.core.conv.Conv2D;
-import io.sparkconv.core.conv.KerasSemantics;
+import io.sparkconv.core.config.KerasSemantics;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -102,6 +104,18 @@ public final class KerasModelFile implements AutoCloseable {
     }
 
     /** Opens a full-model HDF5 file or a {@code .keras} archive. */
+    /**
+     * The Conv2D layer {@code layerName} of a Keras model file (.h5 full model, Keras 3 .h5 or .keras), with its
+     * trained weights set; the file's keras_version picks the semantics.
+     *
+     * @throws KerasFileException when the file or layer cannot be used, with the reason
+     */
+    public static Conv2D readConv2D(Path file, String layerName) {
+        try (KerasModelFile model = open(file)) {
+            return model.conv2dLayer(layerName).toConv2D();
+        }
+    }
+
     public static KerasModelFile open(Path file) {
         return open(file, null, Limits.DEFAULT);
     }

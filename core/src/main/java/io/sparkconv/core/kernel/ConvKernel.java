@@ -1,6 +1,8 @@
 package io.sparkconv.core.kernel;
 
-import io.sparkconv.core.conv.ConvGeometry;
+import io.sparkconv.core.spec.FilterShape;
+
+import io.sparkconv.core.spec.ConvGeometry;
 
 /**
  * A family of convolution code: the scalar kernel, or the vector kernel at one vector width. It packs a

@@ -1,6 +1,6 @@
 package io.sparkconv.core.kernel;
 
-import io.sparkconv.core.conv.ConvGeometry;
+import io.sparkconv.core.spec.ConvGeometry;
 
 /**
  * The code paths a plan can run, and the one place that chooses between them. The choice depends on the

@@ -1,6 +1,6 @@
 package io.sparkconv.core.kernel;
 
-import io.sparkconv.core.conv.ConvGeometry;
+import io.sparkconv.core.spec.ConvGeometry;
 
 /**
  * A layer's convolution planned for one input geometry, in the manner of a oneDNN primitive: made once by

@@ -1,5 +1,7 @@
 package io.sparkconv.core.kernel;
 
+import io.sparkconv.core.spec.FilterShape;
+
 import java.util.Objects;
 
 /**

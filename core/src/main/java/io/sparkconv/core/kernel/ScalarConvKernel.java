@@ -1,6 +1,8 @@
 package io.sparkconv.core.kernel;
 
-import io.sparkconv.core.conv.ConvGeometry;
+import io.sparkconv.core.spec.FilterShape;
+
+import io.sparkconv.core.spec.ConvGeometry;
 import java.util.Arrays;
 
 /**

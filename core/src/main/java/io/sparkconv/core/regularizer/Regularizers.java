@@ -1,7 +1,7 @@
 package io.sparkconv.core.regularizer;
 
 import io.sparkconv.core.config.VersionTables;
-import io.sparkconv.core.conv.KerasSemantics;
+import io.sparkconv.core.config.KerasSemantics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

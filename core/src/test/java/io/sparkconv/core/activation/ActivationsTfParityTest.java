@@ -4,7 +4,7 @@ import static io.sparkconv.core.activation.TfOracle.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparkconv.core.conv.KerasSemantics;
+import io.sparkconv.core.config.KerasSemantics;
 import java.util.SplittableRandom;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;

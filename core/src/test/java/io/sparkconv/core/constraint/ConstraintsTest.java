@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkconv.core.activation.TfOracle;
-import io.sparkconv.core.conv.KerasSemantics;
+import io.sparkconv.core.config.KerasSemantics;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;

@@ -1,5 +1,9 @@
 package io.sparkconv.core.conv;
 
+import io.sparkconv.core.spec.Padding;
+
+import io.sparkconv.core.spec.ConvGeometry;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

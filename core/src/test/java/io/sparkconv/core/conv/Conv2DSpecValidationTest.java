@@ -1,5 +1,11 @@
 package io.sparkconv.core.conv;
 
+import io.sparkconv.core.spec.Padding;
+
+import io.sparkconv.core.spec.Conv2DSpec;
+
+import io.sparkconv.core.config.KerasSemantics;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,7 @@
 package io.sparkconv.core.conv;
 
+import io.sparkconv.core.config.KerasSemantics;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparkconv.core.conv.KerasSemantics;
+import io.sparkconv.core.config.KerasSemantics;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;

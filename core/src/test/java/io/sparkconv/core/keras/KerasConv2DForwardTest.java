@@ -1,8 +1,10 @@
 package io.sparkconv.core.keras;
 
+import io.sparkconv.core.spec.KerasLayerConfig;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkconv.core.conv.Conv2D;
-import io.sparkconv.core.conv.KerasSemantics;
+import io.sparkconv.core.config.KerasSemantics;
 import io.sparkconv.core.tensor.FloatTensor;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -43,7 +45,7 @@ class KerasConv2DForwardTest {
         String name = expected.get("name").asText();
         Conv2D loaded;
         if (fixture.companionJson() == null) {
-            loaded = Conv2D.fromKerasFile(fixture.modelFile(), name);
+            loaded = KerasModelFile.readConv2D(fixture.modelFile(), name);
         } else {
             try (KerasModelFile model = fixture.open()) {
                 loaded = model.conv2dLayer(name).toConv2D();
@@ -114,8 +116,8 @@ class KerasConv2DForwardTest {
                 "tensorflow", true, 0);
         KerasTestFiles.writeLegacyHdf5(keras3, layers, KerasTestFiles.sequentialJson(layers, null, null), "3.1.1",
                 "tensorflow", true, 0);
-        Conv2D two = Conv2D.fromKerasFile(keras2, "c");
-        Conv2D three = Conv2D.fromKerasFile(keras3, "c");
+        Conv2D two = KerasModelFile.readConv2D(keras2, "c");
+        Conv2D three = KerasModelFile.readConv2D(keras3, "c");
         assertEquals(KerasSemantics.KERAS_2, two.spec().semantics());
         assertEquals(KerasSemantics.KERAS_3, three.spec().semantics());
         FloatTensor x = new FloatTensor(new float[] {-4f, -1f, 1f, 2f}, 1, 2, 2, 1);
@@ -141,8 +143,8 @@ class KerasConv2DForwardTest {
         Path file = dir.resolve("dg.h5");
         KerasTestFiles.writeLegacyHdf5(file, layers, KerasTestFiles.sequentialJson(layers, "[null, 11, 11, 4]", null),
                 "2.12.0", "tensorflow", true, 0);
-        Conv2D dilated = Conv2D.fromKerasFile(file, "dilated");
-        Conv2D grouped = Conv2D.fromKerasFile(file, "grouped");
+        Conv2D dilated = KerasModelFile.readConv2D(file, "dilated");
+        Conv2D grouped = KerasModelFile.readConv2D(file, "grouped");
         Conv2D dilatedReference = Conv2D.builder(6, 3, 3).dilationRate(2, 2).activation("relu").build();
         dilatedReference.setWeights(new FloatTensor(KerasTestFiles.flat(dilatedKernel), 3, 3, 4, 6), new FloatTensor(bias, 6));
         Conv2D groupedReference = Conv2D.builder(6, 3, 3).groups(3).padding("same").build();
@@ -161,14 +163,14 @@ class KerasConv2DForwardTest {
         Path file = dir.resolve("m.h5");
         KerasTestFiles.writeLegacyHdf5(file, layers, KerasTestFiles.sequentialJson(layers, null, null), "2.6.0",
                 "tensorflow", true, 0);
-        KerasFileException e = assertThrows(KerasFileException.class, () -> Conv2D.fromKerasFile(file, "d"));
+        KerasFileException e = assertThrows(KerasFileException.class, () -> KerasModelFile.readConv2D(file, "d"));
         assertTrue(e.getMessage().contains("no layer named 'd'") && e.getMessage().contains(": c"), e.getMessage());
         String badActivation = conv2dConfig("c", 2, 1, 1, "").replace("\"linear\"", "\"no_such_activation\"");
         List<KerasTestFiles.Layer> bad = List.of(conv("c", badActivation, kernel(1, 1, 1, 2, 1f), new float[] {0f, 1f}));
         Path badFile = dir.resolve("bad.h5");
         KerasTestFiles.writeLegacyHdf5(badFile, bad, KerasTestFiles.sequentialJson(bad, null, null), "2.6.0",
                 "tensorflow", true, 0);
-        KerasFileException parse = assertThrows(KerasFileException.class, () -> Conv2D.fromKerasFile(badFile, "c"));
+        KerasFileException parse = assertThrows(KerasFileException.class, () -> KerasModelFile.readConv2D(badFile, "c"));
         assertTrue(parse.getMessage().contains("Conv2D layer 'c'") && parse.getMessage().contains("no_such_activation"),
                 parse.getMessage());
     }

@@ -2,7 +2,7 @@ package io.sparkconv.core.keras;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkconv.core.conv.Conv2D;
-import io.sparkconv.core.conv.KerasSemantics;
+import io.sparkconv.core.config.KerasSemantics;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;

@@ -1,14 +1,16 @@
 package io.sparkconv.core.keras;
 
+import io.sparkconv.core.spec.KerasLayerConfig;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sparkconv.core.conv.Conv2DSpec;
-import io.sparkconv.core.conv.KerasJsonDefaults;
-import io.sparkconv.core.conv.KerasSemantics;
+import io.sparkconv.core.spec.Conv2DSpec;
+import io.sparkconv.core.config.KerasJsonDefaults;
+import io.sparkconv.core.config.KerasSemantics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,8 +2,8 @@ package io.sparkconv.core.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparkconv.core.conv.ConvGeometry;
-import io.sparkconv.core.conv.Padding;
+import io.sparkconv.core.spec.ConvGeometry;
+import io.sparkconv.core.spec.Padding;
 import io.sparkconv.core.tensor.DataFormat;
 import java.util.Arrays;
 import java.util.List;

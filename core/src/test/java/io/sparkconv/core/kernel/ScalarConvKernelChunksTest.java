@@ -1,6 +1,6 @@
 package io.sparkconv.core.kernel;
 
-import io.sparkconv.core.conv.Padding;
+import io.sparkconv.core.spec.Padding;
 import io.sparkconv.core.kernel.KernelParity.Case;
 import java.util.List;
 import java.util.stream.Stream;

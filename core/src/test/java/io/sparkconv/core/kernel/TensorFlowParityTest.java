@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkconv.core.activation.Activations;
 import io.sparkconv.core.conv.Conv2D;
-import io.sparkconv.core.conv.KerasSemantics;
-import io.sparkconv.core.conv.Padding;
+import io.sparkconv.core.config.KerasSemantics;
+import io.sparkconv.core.spec.Padding;
 import io.sparkconv.core.conv.TestLayers;
 import io.sparkconv.core.tensor.DataFormat;
 import io.sparkconv.core.tensor.FloatTensor;

@@ -1,6 +1,6 @@
 package io.sparkconv.core.kernel;
 
-import io.sparkconv.core.conv.KerasSemantics;
+import io.sparkconv.core.config.KerasSemantics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

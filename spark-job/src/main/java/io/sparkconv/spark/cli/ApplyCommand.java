@@ -1,7 +1,7 @@
 package io.sparkconv.spark.cli;
 
 import io.sparkconv.core.conv.Conv2D;
-import io.sparkconv.core.conv.ConvGeometry;
+import io.sparkconv.core.spec.ConvGeometry;
 import io.sparkconv.core.kernel.ConvKernel;
 import io.sparkconv.core.kernel.KernelProvider;
 import io.sparkconv.core.tensor.FloatTensor;

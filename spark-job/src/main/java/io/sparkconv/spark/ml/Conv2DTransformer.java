@@ -1,7 +1,7 @@
 package io.sparkconv.spark.ml;
 
 import io.sparkconv.core.conv.Conv2D;
-import io.sparkconv.core.conv.Conv2DSpec;
+import io.sparkconv.core.spec.Conv2DSpec;
 import io.sparkconv.core.keras.KerasModelFile;
 import io.sparkconv.core.tensor.DataFormat;
 import io.sparkconv.spark.LayerPayload;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.sparkconv.core.conv.Conv2D;
-import io.sparkconv.core.conv.KerasSemantics;
+import io.sparkconv.core.config.KerasSemantics;
 import io.sparkconv.core.kernel.TensorFlowParityTest;
 import io.sparkconv.core.kernel.TfOracle;
 import io.sparkconv.core.tensor.FloatTensor;

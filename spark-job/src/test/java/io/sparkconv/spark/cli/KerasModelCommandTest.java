@@ -229,7 +229,7 @@ class KerasModelCommandTest {
 
     /** Per output value: 2e-5 (1 + sum|x w| + |b|), the sums taken by the layer itself on |x|, |w| and |b|. */
     private static float[] tolerance(Conv2D layer, FloatTensor x) {
-        io.sparkconv.core.conv.Conv2DSpec s = layer.spec();
+        io.sparkconv.core.spec.Conv2DSpec s = layer.spec();
         Conv2D magnitude = Conv2D.builder(s.filters(), s.kernelHeight(), s.kernelWidth())
                 .strides(s.strideHeight(), s.strideWidth()).dilationRate(s.dilationHeight(), s.dilationWidth())
                 .padding(s.padding()).dataFormat(s.dataFormat()).groups(s.groups()).useBias(s.useBias()).build();

@@ -112,7 +112,7 @@ class Conv2DTransformerKerasModelTest {
 
     @Test
     void keras3ArchiveLayerEqualsCoreFromKerasFile() {
-        Conv2D reference = Conv2D.fromKerasFile(mnistKeras(), "conv2d");
+        Conv2D reference = KerasModelFile.readConv2D(mnistKeras(), "conv2d");
         Dataset<Row> result = fromMnistKeras("conv2d").transform(images(1));
         assertEqualsCore(result, reference, 1);
     }
@@ -217,7 +217,7 @@ class Conv2DTransformerKerasModelTest {
                         param.name());
             }
         }
-        Conv2D reference = Conv2D.fromKerasFile(mnistKeras(), "conv2d_1");
+        Conv2D reference = KerasModelFile.readConv2D(mnistKeras(), "conv2d_1");
         assertEqualsCore(loaded.transform(images(32)), reference, 32);
     }
 }

@@ -1,6 +1,6 @@
 package io.sparkconv.core.kernel.vector;
 
-import io.sparkconv.core.conv.ConvGeometry;
+import io.sparkconv.core.spec.ConvGeometry;
 import io.sparkconv.core.kernel.ConvPath;
 import io.sparkconv.core.kernel.ConvPlan;
 import io.sparkconv.core.kernel.PackedWeights;

@@ -2,7 +2,7 @@ package io.sparkconv.core.kernel.vector;
 
 import static io.sparkconv.core.kernel.vector.RegisterBlocks.L;
 
-import io.sparkconv.core.conv.ConvGeometry;
+import io.sparkconv.core.spec.ConvGeometry;
 import io.sparkconv.core.kernel.ConvPath;
 import io.sparkconv.core.kernel.ConvPlan;
 import io.sparkconv.core.kernel.PackedWeights;

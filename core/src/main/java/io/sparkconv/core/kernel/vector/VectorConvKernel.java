@@ -1,10 +1,10 @@
 package io.sparkconv.core.kernel.vector;
 
-import io.sparkconv.core.conv.ConvGeometry;
+import io.sparkconv.core.spec.ConvGeometry;
 import io.sparkconv.core.kernel.ConvKernel;
 import io.sparkconv.core.kernel.ConvPath;
 import io.sparkconv.core.kernel.ConvPlan;
-import io.sparkconv.core.kernel.FilterShape;
+import io.sparkconv.core.spec.FilterShape;
 import io.sparkconv.core.kernel.PackedWeights;
 
 /**

@@ -1,4 +1,4 @@
-package io.sparkconv.core.conv;
+package io.sparkconv.core.config;
 
 import java.util.Locale;
 

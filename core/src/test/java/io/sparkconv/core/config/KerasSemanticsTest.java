@@ -1,4 +1,4 @@
-package io.sparkconv.core.conv;
+package io.sparkconv.core.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

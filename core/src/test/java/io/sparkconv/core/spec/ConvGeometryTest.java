@@ -1,4 +1,6 @@
-package io.sparkconv.core.conv;
+package io.sparkconv.core.spec;
+
+import io.sparkconv.core.conv.TestLayers;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package io.sparkconv.core.keras;
+package io.sparkconv.core.spec;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;

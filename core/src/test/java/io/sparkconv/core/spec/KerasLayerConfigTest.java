@@ -1,4 +1,4 @@
-package io.sparkconv.core.keras;
+package io.sparkconv.core.spec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkconv.core.conv.Conv2D;
-import io.sparkconv.core.conv.Conv2DSpec;
-import io.sparkconv.core.conv.KerasSemantics;
-import io.sparkconv.core.conv.Padding;
+import io.sparkconv.core.config.KerasSemantics;
 import io.sparkconv.core.initializer.VarianceScaling;
 import io.sparkconv.core.regularizer.L1L2;
 import io.sparkconv.core.tensor.DataFormat;

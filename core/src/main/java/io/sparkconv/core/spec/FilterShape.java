@@ -1,4 +1,4 @@
-package io.sparkconv.core.kernel;
+package io.sparkconv.core.spec;
 
 /**
  * The shape of a layer's kernel, everything weight packing depends on (not the image size): kernel

@@ -1,4 +1,4 @@
-package io.sparkconv.core.keras;
+package io.sparkconv.core.spec;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -9,10 +9,8 @@ import io.sparkconv.core.activation.Activation;
 import io.sparkconv.core.activation.Activations;
 import io.sparkconv.core.constraint.Constraint;
 import io.sparkconv.core.constraint.Constraints;
-import io.sparkconv.core.conv.Conv2DSpec;
-import io.sparkconv.core.conv.KerasJsonDefaults;
-import io.sparkconv.core.conv.KerasSemantics;
-import io.sparkconv.core.conv.Padding;
+import io.sparkconv.core.config.KerasJsonDefaults;
+import io.sparkconv.core.config.KerasSemantics;
 import io.sparkconv.core.initializer.Initializer;
 import io.sparkconv.core.initializer.Initializers;
 import io.sparkconv.core.regularizer.Regularizer;

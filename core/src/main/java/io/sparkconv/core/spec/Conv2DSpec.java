@@ -1,4 +1,6 @@
-package io.sparkconv.core.conv;
+package io.sparkconv.core.spec;
+
+import io.sparkconv.core.config.KerasSemantics;
 
 import io.sparkconv.core.activation.Activation;
 import io.sparkconv.core.constraint.Constraint;

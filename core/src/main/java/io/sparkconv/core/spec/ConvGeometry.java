@@ -1,6 +1,5 @@
-package io.sparkconv.core.conv;
+package io.sparkconv.core.spec;
 
-import io.sparkconv.core.kernel.FilterShape;
 import io.sparkconv.core.tensor.DataFormat;
 import io.sparkconv.core.tensor.Shapes;
 

@@ -1,4 +1,8 @@
-package io.sparkconv.core.conv;
+package io.sparkconv.core.config;
+
+import io.sparkconv.core.conv.Conv2D;
+
+import io.sparkconv.core.spec.Conv2DSpec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -77,7 +81,7 @@ class KerasJsonDefaultsTest {
         Path kerasHome = temp.resolve("kh");
         writeKerasJson(kerasHome, "{\"image_data_format\": \"channels_first\"}");
         KerasJsonDefaults defaults = new KerasJsonDefaults(Map.of("KERAS_HOME", kerasHome.toString()), null);
-        Conv2DSpec spec = io.sparkconv.core.keras.KerasLayerConfig.parse(
+        Conv2DSpec spec = io.sparkconv.core.spec.KerasLayerConfig.parse(
                 new com.fasterxml.jackson.databind.ObjectMapper().readTree(
                         "{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 2, \"kernel_size\": 3}}"),
                 KerasSemantics.TF_1_15, defaults);
