@@ -44,11 +44,7 @@ final class Workload implements AutoCloseable {
         kernel = randoms(random, shape.kernelSize());
         zeroBias = new float[shape.filters];
         output = new float[shape.outputSize()];
-        // Bias off and no activation, as in TensorFlow's bare Conv2D op: both sides compute exactly the convolution.
-        Conv2D layer = Conv2D.builder(shape.filters, shape.kernelHeight, shape.kernelWidth)
-                .strides(shape.strideHeight, shape.strideWidth).dilationRate(shape.dilationHeight, shape.dilationWidth)
-                .padding(shape.same ? "same" : "valid").useBias(false).build();
-        layer.setWeights(kernel, null);
+        Conv2D layer = layer(shape, kernel);
         ConvKernel vectorKernel = KernelProvider.vector().orElseThrow(() -> new IllegalStateException(
                 "the vector kernel is not available: run with " + KernelProvider.VECTOR_FLAG));
         vector = layer.newRunner(shape.height, shape.width, shape.channels, shape.batch, vectorKernel, threads);
@@ -59,9 +55,22 @@ final class Workload implements AutoCloseable {
         tensorFlow = new TensorFlowConv(shape, input, kernel, threads);
     }
 
-    /** The plan the vector kernel runs for this shape, e.g. "vector-512 register-blocked 4x6". */
-    String vectorPlan() {
-        return vector.plan().name();
+    /** Bias off and no activation, as in TensorFlow's bare Conv2D op: both sides compute exactly the convolution. */
+    private static Conv2D layer(Shape shape, float[] kernel) {
+        Conv2D layer = Conv2D.builder(shape.filters, shape.kernelHeight, shape.kernelWidth)
+                .strides(shape.strideHeight, shape.strideWidth).dilationRate(shape.dilationHeight, shape.dilationWidth)
+                .padding(shape.same ? "same" : "valid").useBias(false).build();
+        layer.setWeights(kernel, null);
+        return layer;
+    }
+
+    /** The plan the vector kernel runs for a shape on this JVM's CPU, e.g. "vector-512 register-blocked 4x6". */
+    static String vectorPlanName(Shape shape) {
+        Conv2D layer = layer(shape, new float[shape.kernelSize()]);
+        try (Conv2D.Runner runner = layer.newRunner(shape.height, shape.width, shape.channels, 1,
+                KernelProvider.vector().orElseThrow())) {
+            return runner.plan().name();
+        }
     }
 
     private static float[] randoms(SplittableRandom random, int n) {
