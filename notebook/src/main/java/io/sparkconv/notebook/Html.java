@@ -51,6 +51,9 @@ final class Html {
         String s;
         if (value == null) {
             s = "null";
+        } else if (value instanceof Row row && FeatureMaps.isTensor(row) && !row.isNullAt(row.fieldIndex("shape"))) {
+            // A feature-map tensor: its shape says more than its first values.
+            s = "tensor " + row.getList(row.fieldIndex("shape"));
         } else if (value instanceof Row row) {
             List<String> parts = new ArrayList<>();
             for (int i = 0; i < row.length(); i++) {
