@@ -37,7 +37,22 @@ public final class CellEvaluator implements AutoCloseable {
 
     /** Runs the start-up snippets (imports, {@code spark}). */
     public void startUp() {
-        for (String snippet : Startup.IMPORTS) {
+        eval(Startup.IMPORTS.get(0));
+        // Spark starts while the other imports compile (two things at once on a small machine), with the snippets'
+        // class loader as its context loader, so local-mode tasks can load classes a cell defines.
+        ClassLoader loader = control.snippetLoader() != null ? control.snippetLoader()
+                : Thread.currentThread().getContextClassLoader();
+        Thread sparkStarter = new Thread(() -> {
+            Thread.currentThread().setContextClassLoader(loader);
+            try {
+                NotebookSpark.get();
+            } catch (RuntimeException e) {
+                // reported by the `spark` snippet below, which starts it again
+            }
+        }, "sparkconv-spark-startup");
+        sparkStarter.setDaemon(true);
+        sparkStarter.start();
+        for (String snippet : Startup.IMPORTS.subList(1, Startup.IMPORTS.size())) {
             eval(snippet);
         }
         eval(Startup.SPARK);

@@ -14,13 +14,15 @@ import jdk.jshell.spi.ExecutionEnv;
 final class CellExecutionControl extends DirectExecutionControl {
     private volatile Object lastValue;
     private volatile Thread running;
+    private volatile ClassLoader snippetLoader;
 
     @Override
     protected String invoke(Method doitMethod) throws Exception {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         // Snippet classes live in JShell's loader: Spark's executors (local mode) find them through this one.
-        thread.setContextClassLoader(doitMethod.getDeclaringClass().getClassLoader());
+        snippetLoader = doitMethod.getDeclaringClass().getClassLoader();
+        thread.setContextClassLoader(snippetLoader);
         running = thread;
         try {
             Object value = doitMethod.invoke(null);
@@ -32,11 +34,29 @@ final class CellExecutionControl extends DirectExecutionControl {
         }
     }
 
+    @Override
+    public void load(ClassBytecodes[] classes) throws ClassInstallException, NotImplementedException,
+            EngineTerminationException {
+        super.load(classes);
+        if (snippetLoader == null && classes.length > 0) {
+            try {
+                snippetLoader = findClass(classes[0].name()).getClassLoader();
+            } catch (ClassNotFoundException e) {
+                // known after the first snippet runs
+            }
+        }
+    }
+
     /** The value of the snippet run last, then forgets it. */
     Object takeLastValue() {
         Object v = lastValue;
         lastValue = null;
         return v;
+    }
+
+    /** The class loader of the snippets run so far (null before the first). */
+    ClassLoader snippetLoader() {
+        return snippetLoader;
     }
 
     /** Interrupts the thread running a snippet (sleeps, waits and Spark's blocking calls react). */

@@ -78,6 +78,18 @@ public final class SparkConvKernel extends BaseKernel {
 
     @Override
     public Object evalRaw(String code) {
+        // Whatever goes wrong becomes the cell's error: an Error escaping here would end the kernel's shell thread.
+        try {
+            return evalCell(code);
+        } catch (CellException e) {
+            throw e;
+        } catch (RuntimeException | Error e) {
+            throw new CellException(e.getClass().getSimpleName(),
+                    CellEvaluator.firstLine(String.valueOf(e.getMessage())));
+        }
+    }
+
+    private Object evalCell(String code) {
         awaitStartup();
         StringBuilder java = new StringBuilder();
         for (String line : code.split("\n", -1)) {
