@@ -91,6 +91,7 @@ public final class CellEvaluator implements AutoCloseable {
 
     private Object evalSnippet(String source) {
         control.takeLastValue();
+        NotebookSpark.activate();
         List<SnippetEvent> events = shell.eval(source);
         Object value = null;
         for (SnippetEvent event : events) {

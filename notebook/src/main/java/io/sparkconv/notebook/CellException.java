@@ -9,7 +9,8 @@ public final class CellException extends RuntimeException {
     private final String kind;
 
     CellException(String kind, String message) {
-        super(message);
+        // No stack trace: Jupyter's execute reply would list the kernel's own frames as the cell's traceback.
+        super(message, null, false, false);
         this.kind = kind;
     }
 

@@ -42,6 +42,17 @@ public final class NotebookSpark {
         }
     }
 
+    /**
+     * Makes the session the calling thread's active one (Spark keeps it per thread): code run in a cell, such as
+     * the command line's {@code demo}, then uses it rather than starting and stopping one of its own.
+     */
+    public static void activate() {
+        SparkSession s = session;
+        if (s != null) {
+            SparkSession.setActiveSession(s);
+        }
+    }
+
     /** Cancels every running Spark job (a cell interrupted by the user); the session stays up. */
     public static void cancelJobs() {
         SparkSession s = session;
