@@ -24,6 +24,7 @@ public final class CellEvaluator implements AutoCloseable {
     static final int MAX_MESSAGE = 400;
 
     private final CellExecutionControl control = new CellExecutionControl();
+    private final java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
     private final JShell shell;
 
     public CellEvaluator() {
@@ -92,7 +93,13 @@ public final class CellEvaluator implements AutoCloseable {
     private Object evalSnippet(String source) {
         control.takeLastValue();
         NotebookSpark.activate();
-        List<SnippetEvent> events = shell.eval(source);
+        interrupted.set(false);
+        List<SnippetEvent> events;
+        try {
+            events = shell.eval(source);
+        } finally {
+            Thread.interrupted(); // an interrupt that came late must not hit the next cell
+        }
         Object value = null;
         for (SnippetEvent event : events) {
             if (event.causeSnippet() != null) {
@@ -114,6 +121,10 @@ public final class CellEvaluator implements AutoCloseable {
                         + firstLine(source) + ")");
             }
             if (event.exception() != null) {
+                if (interrupted.get()) {
+                    throw new CellException("Interrupted", "the cell was interrupted and its Spark jobs cancelled ("
+                            + failure(event.exception()).line() + ")");
+                }
                 throw failure(event.exception());
             }
             if (isExpression(snippet)) {
@@ -163,6 +174,7 @@ public final class CellEvaluator implements AutoCloseable {
 
     /** Interrupts a running cell: cancels its Spark jobs and interrupts its thread. */
     public void interrupt() {
+        interrupted.set(true);
         NotebookSpark.cancelJobs();
         control.interruptRunning();
     }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import jdk.jshell.SourceCodeAnalysis.Completeness;
 import jdk.jshell.tool.JavaShellToolBuilder;
 
 /**
@@ -43,25 +44,50 @@ public final class ShellMain {
 
     private static int runPiped(InputStream in) throws Exception {
         String script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        StringBuilder java = new StringBuilder();
-        for (String line : script.split("\n", -1)) {
-            if (line.strip().equals("/exit")) {
-                break; // a JShell session script's last line
-            }
-            java.append(line).append('\n');
-        }
         try (CellEvaluator cells = new CellEvaluator()) {
             cells.startUp();
-            Object last = cells.evalEach(java.toString(), v -> System.out.println(Rendered.of(v).text()));
-            if (last != null) {
-                System.out.println(Rendered.of(last).text());
+            // As JShell reads a script: a snippet runs once its lines are complete. A line that would be complete
+            // with a semicolon waits for the next, which may continue it (".setX(...)" on the next line).
+            StringBuilder pending = new StringBuilder();
+            for (String line : script.split("\n", -1)) {
+                if (pending.toString().isBlank() && line.strip().equals("/exit")) {
+                    break;
+                }
+                if (!pending.toString().isBlank() && !line.isBlank() && !continues(line)
+                        && cells.completeness(pending.toString()) == Completeness.COMPLETE_WITH_SEMI) {
+                    run(cells, pending.toString());
+                    pending.setLength(0);
+                }
+                pending.append(line).append('\n');
+                Completeness c = cells.completeness(pending.toString());
+                if (c == Completeness.COMPLETE || c == Completeness.EMPTY) {
+                    run(cells, pending.toString());
+                    pending.setLength(0);
+                }
             }
+            run(cells, pending.toString());
             System.out.flush();
             return 0;
         } catch (CellException e) {
             System.out.flush();
             System.err.println("sparkconv shell: " + e.line());
             return 1;
+        }
+    }
+
+    /** Whether a line continues the expression before it (a method chain or a binary operator). */
+    private static boolean continues(String line) {
+        String s = line.strip();
+        return !s.isEmpty() && ".+-*/%?:&|^=<>,)]".indexOf(s.charAt(0)) >= 0;
+    }
+
+    private static void run(CellEvaluator cells, String code) {
+        if (code.isBlank()) {
+            return;
+        }
+        Object last = cells.evalEach(code, v -> System.out.println(Rendered.of(v).text()));
+        if (last != null) {
+            System.out.println(Rendered.of(last).text());
         }
     }
 }

@@ -48,7 +48,10 @@ class InterruptIT {
         assertEquals(0, p.exitValue(), stderr + Files.readString(out));
         JsonNode result = LauncherSupport.JSON.readTree(out.toFile());
         assertEquals("error", result.get("status").asText(), result.toString());
-        assertTrue(result.get("evalue").asText().toLowerCase().contains("cancel"), result.toString());
+        assertTrue(result.get("evalue").asText().startsWith("the cell was interrupted and its Spark jobs cancelled"),
+                result.toString());
+        assertEquals(List.of("0"), LauncherSupport.JSON.convertValue(result.get("active_jobs"), List.class),
+                "a Spark job still runs after the interrupt: " + result);
         assertTrue(result.get("seconds_to_stop").asDouble() < 20, result.toString());
         assertEquals(List.of("3"), LauncherSupport.JSON.convertValue(result.get("after"), List.class),
                 result.toString());

@@ -75,12 +75,12 @@ class KernelCellsIT {
         assertTrue(firstCell.compareTo(Duration.ofSeconds(30)) <= 0,
                 "the first cell answered " + firstCell.toMillis() + " ms after the kernel was asked to start");
 
-        assertEquals("2", LauncherSupport.text(cells.get(1).at("/outputs/0/data/text/plain")), cells.get(1).toString());
+        assertEquals("2", LauncherSupport.text(cells.get(1).at("/outputs/0/data/text~1plain")), cells.get(1).toString());
         JsonNode compileError = cells.get(2).at("/outputs/0");
         assertEquals("error", compileError.get("output_type").asText(), cells.get(2).toString());
         String line = compileError.get("traceback").get(0).asText();
         assertTrue(line.startsWith("CompileError: ") && line.contains("undefinedName"), line);
-        assertEquals("5", LauncherSupport.text(cells.get(3).at("/outputs/0/data/text/plain")), cells.get(3).toString());
+        assertEquals("5", LauncherSupport.text(cells.get(3).at("/outputs/0/data/text~1plain")), cells.get(3).toString());
     }
 
     @Test

@@ -43,6 +43,13 @@ try:
     result["seconds_to_stop"] = time.time() - interrupted_at
     result["status"] = reply["content"]["status"]
     result["evalue"] = reply["content"].get("evalue", "")
+    # Spark's status store follows its listener bus: give it a few seconds to see the cancellation.
+    for attempt in range(10):
+        content, outputs = run(client, "spark.sparkContext().statusTracker().getActiveJobIds().length", 60)
+        result["active_jobs"] = [o.get("data", {}).get("text/plain") for o in outputs]
+        if result["active_jobs"] == ["0"]:
+            break
+        time.sleep(1)
     content, outputs = run(client, "spark.range(3).count()", 120)
     result["after"] = [o.get("data", {}).get("text/plain") for o in outputs]
     print(json.dumps(result))
