@@ -55,7 +55,9 @@ class KernelCellsIT {
     @Test
     void aFailingCellShowsItsOneLineErrorAndTheNextCellsStillRun() throws Exception {
         Path nb = notebook("failing.ipynb", List.of(BAD_LAYER, "1 + 1", "undefinedName + 1",
-                "spark.range(5).count()"));
+                "spark.range(5).count()",
+                "%spark --master local[1] --conf spark.sql.shuffle.partitions=3\n"
+                        + "spark.sparkContext().master() + \" \" + spark.conf().get(\"spark.sql.shuffle.partitions\")"));
         Path executed = sandbox.resolve("failing-executed.ipynb");
         Instant started = Instant.now();
         LauncherSupport.Result run = LauncherSupport.sparkconv(sandbox, null, 600, "notebook", "run",
@@ -81,6 +83,10 @@ class KernelCellsIT {
         String line = compileError.get("traceback").get(0).asText();
         assertTrue(line.startsWith("CompileError: ") && line.contains("undefinedName"), line);
         assertEquals("5", LauncherSupport.text(cells.get(3).at("/outputs/0/data/text~1plain")), cells.get(3).toString());
+        // %spark restarted the session with the master and setting asked for, and rebound `spark` to it.
+        JsonNode restarted = cells.get(4).get("outputs");
+        assertEquals("local[1] 3", LauncherSupport.text(restarted.get(restarted.size() - 1)
+                .at("/data/text~1plain")), cells.get(4).toString());
     }
 
     @Test
