@@ -1,6 +1,5 @@
 package io.sparkconv.notebook;
 
-import java.io.File;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -29,31 +28,23 @@ public final class CellEvaluator implements AutoCloseable {
 
     public CellEvaluator() {
         shell = JShell.builder().executionEngine(new CellExecutionControl.Provider(control), null).build();
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            if (!entry.isBlank()) {
-                shell.addToClasspath(entry);
-            }
-        }
+        shell.addToClasspath(System.getProperty("java.class.path")); // one call: the compiler resets once
     }
 
     /** Runs the start-up snippets (imports, {@code spark}). */
     public void startUp() {
-        eval(Startup.IMPORTS.get(0));
-        // Spark starts while the other imports compile (two things at once on a small machine), with the snippets'
-        // class loader as its context loader, so local-mode tasks can load classes a cell defines.
-        ClassLoader loader = control.snippetLoader() != null ? control.snippetLoader()
-                : Thread.currentThread().getContextClassLoader();
+        // Spark (the slow part) starts while JShell compiles the imports: two things at once on a small machine.
         Thread sparkStarter = new Thread(() -> {
-            Thread.currentThread().setContextClassLoader(loader);
             try {
                 NotebookSpark.get();
             } catch (RuntimeException e) {
                 // reported by the `spark` snippet below, which starts it again
             }
         }, "sparkconv-spark-startup");
+        sparkStarter.setContextClassLoader(control.bridgeLoader());
         sparkStarter.setDaemon(true);
         sparkStarter.start();
-        for (String snippet : Startup.IMPORTS.subList(1, Startup.IMPORTS.size())) {
+        for (String snippet : Startup.IMPORTS) {
             eval(snippet);
         }
         eval(Startup.SPARK);

@@ -14,15 +14,13 @@ import jdk.jshell.spi.ExecutionEnv;
 final class CellExecutionControl extends DirectExecutionControl {
     private volatile Object lastValue;
     private volatile Thread running;
-    private volatile ClassLoader snippetLoader;
 
     @Override
     protected String invoke(Method doitMethod) throws Exception {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         // Snippet classes live in JShell's loader: Spark's executors (local mode) find them through this one.
-        snippetLoader = doitMethod.getDeclaringClass().getClassLoader();
-        thread.setContextClassLoader(snippetLoader);
+        thread.setContextClassLoader(doitMethod.getDeclaringClass().getClassLoader());
         running = thread;
         try {
             Object value = doitMethod.invoke(null);
@@ -34,17 +32,18 @@ final class CellExecutionControl extends DirectExecutionControl {
         }
     }
 
-    @Override
-    public void load(ClassBytecodes[] classes) throws ClassInstallException, NotImplementedException,
-            EngineTerminationException {
-        super.load(classes);
-        if (snippetLoader == null && classes.length > 0) {
-            try {
-                snippetLoader = findClass(classes[0].name()).getClassLoader();
-            } catch (ClassNotFoundException e) {
-                // known after the first snippet runs
+    /**
+     * A class loader that finds what the system class loader has and, failing that, the snippets' classes. Spark
+     * gets it as its context loader when it starts (before any snippet ran), so local-mode tasks can load classes a
+     * cell defines, such as its lambdas.
+     */
+    ClassLoader bridgeLoader() {
+        return new ClassLoader("sparkconv-cells", ClassLoader.getSystemClassLoader()) {
+            @Override
+            protected Class<?> findClass(String name) throws ClassNotFoundException {
+                return CellExecutionControl.this.findClass(name);
             }
-        }
+        };
     }
 
     /** The value of the snippet run last, then forgets it. */
@@ -52,11 +51,6 @@ final class CellExecutionControl extends DirectExecutionControl {
         Object v = lastValue;
         lastValue = null;
         return v;
-    }
-
-    /** The class loader of the snippets run so far (null before the first). */
-    ClassLoader snippetLoader() {
-        return snippetLoader;
     }
 
     /** Interrupts the thread running a snippet (sleeps, waits and Spark's blocking calls react). */

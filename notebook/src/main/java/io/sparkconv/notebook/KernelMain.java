@@ -20,6 +20,9 @@ public final class KernelMain {
             System.err.println("sparkconv kernel: no connection file " + connectionFile);
             System.exit(2);
         }
+        // Logging starts now, on the process's stderr (Jupyter's log): the kernel swaps System.err for the cell's
+        // output stream while a cell runs, and Spark's warnings belong in the log, not in a notebook.
+        org.slf4j.LoggerFactory.getLogger(KernelMain.class);
         KernelConnectionProperties properties = KernelConnectionProperties.parse(Files.readString(connectionFile));
         JupyterConnection connection = new JupyterConnection(properties);
         SparkConvKernel kernel = SparkConvKernel.create();

@@ -25,11 +25,16 @@ class ShellIT {
                 "        .setWeights(identity, null).setInputCol(\"image\").setOutputCol(\"maps\");",
                 "Dataset<Row> maps = conv.transform(images).filter(\"maps.shape[2] = 2\");",
                 "System.out.println(\"rows: \" + maps.count());",
+                "// A lambda the script defines runs in Spark's tasks (their class loader sees the snippets' classes).",
+                "System.out.println(\"doubled: \" + spark.range(3).map(",
+                "        (org.apache.spark.api.java.function.MapFunction<Long, Long>) x -> x * 2, Encoders.LONG())",
+                "        .collectAsList());",
                 "");
         LauncherSupport.Result run = LauncherSupport.sparkconv(sandbox, script, 600, "shell");
         assertEquals(0, run.exitCode(), run.output());
         List<String> lines = run.output().lines().toList();
         assertTrue(lines.contains("rows: 32"), run.output());
+        assertTrue(lines.contains("doubled: [0, 2, 4]"), run.output());
         // Our own start-up note (the convolution kernel chosen) is the one INFO line log4j2.properties lets through.
         for (String line : lines) {
             assertFalse(line.contains(" INFO ") && !line.contains(" INFO KernelProvider: "), "INFO line: " + line
