@@ -1,7 +1,7 @@
 package io.sparkconv.notebook;
 
 import io.sparkconv.core.conv.Conv2D;
-import io.sparkconv.core.conv.Conv2DSpec;
+import io.sparkconv.core.spec.Conv2DSpec;
 import io.sparkconv.core.tensor.DataFormat;
 import java.util.ArrayList;
 import java.util.List;

@@ -13,6 +13,8 @@ public final class Startup {
             "import org.apache.spark.ml.PipelineModel;",
             "import org.apache.spark.ml.PipelineStage;",
             "import io.sparkconv.core.conv.*;",
+            "import io.sparkconv.core.spec.*;",
+            "import io.sparkconv.core.keras.*;",
             "import io.sparkconv.core.tensor.*;",
             "import io.sparkconv.datasets.*;",
             "import io.sparkconv.datasets.image.*;",
