@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -71,6 +70,11 @@ public final class ConvJob {
             all.add(layer);
             all.addAll(nextLayers);
             return all;
+        }
+
+        /** Every file or directory the job reads. */
+        List<String> inputPaths() {
+            return ConvJob.inputPaths(options);
         }
 
         public long inputRecords() {
@@ -145,6 +149,8 @@ public final class ConvJob {
         if (o.partitions < 0) {
             throw new JobConfigException("partitions must be >= 1, got " + o.partitions);
         }
+        // Before Spark starts and before any file is read: an output that would replace an input, or exists.
+        OutputTarget.check(new Configuration(), o.output, o.overwrite, inputPaths(o));
         if (o.model != null) {
             return planFromModel(o);
         }
@@ -236,6 +242,20 @@ public final class ConvJob {
         return new Plan(o, first, layers.subList(1, layers.size()), input, loaded.note());
     }
 
+    /** The input, and the layer, weights and model files the job reads (the output may hold none of them). */
+    static List<String> inputPaths(JobOptions o) {
+        List<String> paths = new ArrayList<>();
+        paths.add(o.input);
+        if (o.model == null) {
+            paths.add(o.layer);
+        }
+        paths.add(o.kernel);
+        paths.add(o.bias);
+        paths.add(o.model);
+        paths.add(o.modelJson);
+        return paths;
+    }
+
     private static void require(String value, String option) {
         if (value == null || value.isBlank()) {
             throw new JobConfigException(option + " is required");
@@ -285,7 +305,18 @@ public final class ConvJob {
     public static JobSummary run(SparkSession spark, Plan plan, PrintStream progress) {
         JobOptions o = plan.options;
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        checkOutput(sc.hadoopConfiguration(), o.output, o.overwrite);
+        OutputTarget.check(sc.hadoopConfiguration(), o.output, o.overwrite, plan.inputPaths());
+        try (OutputTarget target = OutputTarget.open(sc.hadoopConfiguration(), o.output, o.overwrite)) {
+            return run(spark, sc, plan, target, progress);
+        }
+    }
+
+    /** Test hook: runs on the driver after the output is written to staging and before it is committed. */
+    static volatile Runnable beforeCommit;
+
+    private static JobSummary run(SparkSession spark, JavaSparkContext sc, Plan plan, OutputTarget target,
+            PrintStream progress) {
+        JobOptions o = plan.options;
         long start = System.nanoTime();
         ProgressListener listener = new ProgressListener(plan.input.records(), progress, o.progressIntervalMillis);
         spark.sparkContext().addSparkListener(listener);
@@ -304,11 +335,13 @@ public final class ConvJob {
                 maps = nextConv.apply(maps, o.batchSize);
                 channels = next.spec().filters();
             }
-            long written = JobOutput.writeParquet(spark, maps, o.output, o.overwrite);
+            String staging = target.stagingPath();
+            long written = JobOutput.writeParquet(spark, maps, staging);
             listener.finish(conv.imagesConvolved());
             String quarantine = null;
             if (o.badRecordPolicy == BadRecordPolicy.QUARANTINE) {
-                quarantine = JobOutput.writeQuarantine(spark, read.rejections().value(), o.output);
+                JobOutput.writeQuarantine(spark, read.rejections().value(), staging);
+                quarantine = JobOutput.quarantinePath(o.output);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             RecordCounts counts = read.counts().value();
@@ -316,8 +349,13 @@ public final class ConvJob {
             long rejected = counts.rejected();
             if (readCount != written + rejected) {
                 throw new IllegalStateException("record accounting does not balance: read " + readCount
-                        + ", written " + written + ", rejected " + rejected);
+                        + ", written " + written + ", rejected " + rejected + "; the output was not committed");
             }
+            Runnable hook = beforeCommit;
+            if (hook != null) {
+                hook.run();
+            }
+            target.commit();
             long flops = conv.flops();
             for (SparkConv next : nextConvs) {
                 flops += next.flops();
@@ -330,20 +368,6 @@ public final class ConvJob {
             }
             listener.close();
             spark.sparkContext().removeSparkListener(listener);
-        }
-    }
-
-    /** An existing output is an error unless --overwrite; checked on the driver before any task runs. */
-    static void checkOutput(Configuration hadoop, String output, boolean overwrite) {
-        org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(output);
-        try {
-            FileSystem fs = path.getFileSystem(hadoop);
-            if (fs.exists(path) && !overwrite) {
-                throw new JobConfigException("output " + output
-                        + " already exists: add --overwrite to replace it, or choose another directory");
-            }
-        } catch (IOException e) {
-            throw new JobConfigException("cannot check output " + output + ": " + e.getMessage(), e);
         }
     }
 }

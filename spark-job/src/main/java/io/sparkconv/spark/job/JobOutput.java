@@ -11,8 +11,8 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * The job's output: Parquet rows of {@link TensorRows#SCHEMA} (source, index, ordinal, label, tensor) written
- * through Spark's file output committer, so a directory only looks complete (has {@code _SUCCESS}) when every task
- * committed; a failed job leaves no such marker.
+ * through Spark's file output committer into the job's staging directory ({@link OutputTarget}), which is renamed
+ * into place only when the job is complete.
  */
 public final class JobOutput {
     /** Sub-directory of the output that lists rejected records under the quarantine policy. */
@@ -21,20 +21,24 @@ public final class JobOutput {
     private JobOutput() {
     }
 
-    /** Writes the records as Parquet and returns how many rows the committed output holds. */
-    public static long writeParquet(SparkSession spark, JavaRDD<ImageRecord> records, String output,
-            boolean overwrite) {
-        SparkDatasets.toDataFrame(spark, records).write()
-                .mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists).parquet(output);
+    /**
+     * Writes the records as Parquet into a new directory (the job's staging directory) and returns how many rows
+     * the committed files hold.
+     */
+    public static long writeParquet(SparkSession spark, JavaRDD<ImageRecord> records, String directory) {
+        SparkDatasets.toDataFrame(spark, records).write().mode(SaveMode.ErrorIfExists).parquet(directory);
         // Counted from the committed files, not from the tasks that wrote them; the schema is given so that no
         // schema-inference job runs.
-        return spark.read().schema(TensorRows.SCHEMA).parquet(output).count();
+        return spark.read().schema(TensorRows.SCHEMA).parquet(directory).count();
     }
 
-    /** Writes the rejections (source, index, reason) as JSON lines under {@code output/_quarantine}. */
-    public static String writeQuarantine(SparkSession spark, List<Rejection> rejections, String output) {
-        String path = output.endsWith("/") ? output + QUARANTINE_DIR : output + "/" + QUARANTINE_DIR;
-        SparkDatasets.writeQuarantine(spark, rejections, path, SaveMode.Overwrite);
-        return path;
+    /** Where the rejections of the quarantine policy are listed under an output directory. */
+    public static String quarantinePath(String output) {
+        return output.endsWith("/") ? output + QUARANTINE_DIR : output + "/" + QUARANTINE_DIR;
+    }
+
+    /** Writes the rejections (source, index, reason) as JSON lines under {@code directory/_quarantine}. */
+    public static void writeQuarantine(SparkSession spark, List<Rejection> rejections, String directory) {
+        SparkDatasets.writeQuarantine(spark, rejections, quarantinePath(directory), SaveMode.ErrorIfExists);
     }
 }
