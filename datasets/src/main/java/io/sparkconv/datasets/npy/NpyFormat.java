@@ -215,6 +215,9 @@ public final class NpyFormat {
             if (entry == null) {
                 throw DatasetException.file(source, "the archive has no member '" + split.member() + "' any more");
             }
+            // Every split checks its member's CRC-32 and sizes before handing out a record, so a corrupt member
+            // gives rejected records, never garbage ones (one more sequential pass over the member).
+            ZipDirectory.verify(in, entry, source);
             if (entry.method() == ZipDirectory.STORED) {
                 NpyHeader h = NpyHeader.read(memberStream(in, entry), source);
                 TensorLayout layout = layout(h, source, options, entry.dataOffset());

@@ -119,8 +119,29 @@ final class RowTensorReader implements Serializable {
         return ordinalColumn >= 0 || indexColumn >= 0;
     }
 
-    /** The record of {@code row}, number {@code rowNumber} of the table. */
+    /**
+     * The record of {@code row}, number {@code rowNumber} of the table. Any failure to decode the row (a null
+     * anywhere, a value of an unexpected type) is a bad record that names the row, so the rows after it are read.
+     */
     ImageRecord convert(Row row, long rowNumber) {
+        try {
+            return decode(row, rowNumber);
+        } catch (DatasetException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            String source = sourceName;
+            long index = rowNumber;
+            try {
+                source = sourceColumn >= 0 && !row.isNullAt(sourceColumn) ? row.getString(sourceColumn) : sourceName;
+                index = indexColumn >= 0 && !row.isNullAt(indexColumn) ? row.getLong(indexColumn) : rowNumber;
+            } catch (RuntimeException ignored) {
+                // identity columns unreadable as well: name the row by its position
+            }
+            throw DatasetException.record(source, index, "cannot decode column '" + columnName + "': " + e);
+        }
+    }
+
+    private ImageRecord decode(Row row, long rowNumber) {
         String source = sourceColumn >= 0 && !row.isNullAt(sourceColumn) ? row.getString(sourceColumn) : sourceName;
         long index = indexColumn >= 0 && !row.isNullAt(indexColumn) ? row.getLong(indexColumn) : rowNumber;
         long ordinal = ordinalColumn >= 0 && !row.isNullAt(ordinalColumn) ? row.getLong(ordinalColumn) : rowNumber;
@@ -136,8 +157,14 @@ final class RowTensorReader implements Serializable {
         switch (kind) {
             case TENSOR_STRUCT: {
                 Row t = row.getStruct(column);
-                shape = shape(t.getList(t.fieldIndex(TensorRows.SHAPE)), source, index);
-                data = floats(t.getList(t.fieldIndex(TensorRows.DATA)), source, index);
+                int shapeField = t.fieldIndex(TensorRows.SHAPE);
+                int dataField = t.fieldIndex(TensorRows.DATA);
+                if (t.isNullAt(shapeField) || t.isNullAt(dataField)) {
+                    throw DatasetException.record(source, index, "column '" + columnName + "' has a null "
+                            + (t.isNullAt(shapeField) ? TensorRows.SHAPE : TensorRows.DATA));
+                }
+                shape = shape(t.getList(shapeField), source, index);
+                data = floats(t.getList(dataField), source, index);
                 break;
             }
             case FLOAT_ARRAY:
