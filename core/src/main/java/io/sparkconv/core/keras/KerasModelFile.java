@@ -51,7 +51,8 @@ public final class KerasModelFile implements AutoCloseable {
     /** Size caps checked before reading. */
     public record Limits(long maxConfigBytes, long maxArchiveWeightsBytes, long maxWeightElements, int maxLayers) {
         /** 64 MiB of config JSON, a 4 GiB model.weights.h5 entry, 2^28 elements per weight array, 100000 layers. */
-        public static final Limits DEFAULT = new Limits(64L << 20, 4L << 30, 1L << 28, 100_000);
+        public static final Limits DEFAULT = new Limits(64L << 20, 4L << 30,
+                io.sparkconv.core.tensor.WeightLimit.MAX_ELEMENTS, 100_000);
 
         public Limits {
             if (maxConfigBytes <= 0 || maxArchiveWeightsBytes <= 0 || maxWeightElements <= 0 || maxLayers <= 0) {

@@ -63,7 +63,8 @@ public final class NpyFormat {
                         + "3 (one image H,W,C or C,H,W; or N,H,W gray with rank3IsGrayBatch) or 2 (H,W)");
         }
         return TensorLayout.of(source, h.type(), h.order(), h.fortranOrder(), baseOffset + h.dataOffset(), records,
-                dims, options.dataFormat(), options.maxElementsPerRecord());
+                dims, options.dataFormat(), options.maxElementsPerRecord(),
+                options.maxElementsHint());
     }
 
     /** Splits of one {@code .npy} file, from its header. */

@@ -48,6 +48,7 @@ final class RowTensorReader implements Serializable {
     private final DataFormat format;
     private final ChannelOrder channelOrder;
     private final long maxElements;
+    private final String maxElementsHint;
 
     RowTensorReader(StructType schema, String columnName, String shapeColumnName, int[] fixedShape,
                     String sourceName, ReadOptions options) {
@@ -99,6 +100,7 @@ final class RowTensorReader implements Serializable {
         this.format = options.dataFormat();
         this.channelOrder = options.channelOrder();
         this.maxElements = options.maxElementsPerRecord();
+        this.maxElementsHint = options.maxElementsHint();
     }
 
     private static List<String> names(DataType t) {
@@ -242,7 +244,7 @@ final class RowTensorReader implements Serializable {
         }
         if (n > maxElements) {
             throw DatasetException.record(source, index, "shape " + Arrays.toString(s) + " has " + n
-                    + " elements, more than the limit of " + maxElements + " per record");
+                    + " elements, more than the limit of " + maxElements + " per record (" + maxElementsHint + ")");
         }
         return shape;
     }
@@ -278,7 +280,7 @@ final class RowTensorReader implements Serializable {
         long n = (long) h * w * c;
         if (n > maxElements) {
             throw DatasetException.record(origin, index, "a " + w + "x" + h + "x" + c + " image exceeds the limit of "
-                    + maxElements + " elements per record");
+                    + maxElements + " elements per record (" + maxElementsHint + ")");
         }
         if (bytes.length != n) {
             throw DatasetException.record(origin, index, "image data has " + bytes.length + " bytes, expected "

@@ -3,12 +3,14 @@ package io.sparkconv.spark.job;
 import io.sparkconv.core.conv.Conv2D;
 import io.sparkconv.core.tensor.DataFormat;
 import io.sparkconv.core.tensor.FloatTensor;
+import io.sparkconv.core.tensor.WeightLimit;
 import io.sparkconv.datasets.BadRecordPolicy;
 import io.sparkconv.datasets.DatasetException;
 import io.sparkconv.datasets.DatasetFormat;
 import io.sparkconv.datasets.ImageRecord;
 import io.sparkconv.datasets.RecordCounts;
 import io.sparkconv.datasets.spark.DatasetRead;
+import io.sparkconv.spark.BatchBudget;
 import io.sparkconv.spark.SparkConv;
 import io.sparkconv.spark.SparkSettings;
 import java.io.IOException;
@@ -44,8 +46,10 @@ public final class ConvJob {
         final Conv2D layer;
         /** The layers applied after {@link #layer}, in order (from --model with several --layer names). */
         final List<Conv2D> nextLayers;
-        final JobIo.InputDescription input;
+        JobIo.InputDescription input;
         final String weightsNote;
+        /** A task's batch byte budget, given or derived from the executor heap. */
+        long batchBytes;
 
         Plan(JobOptions options, Conv2D layer, JobIo.InputDescription input, String weightsNote) {
             this(options, layer, List.of(), input, weightsNote);
@@ -137,6 +141,33 @@ public final class ConvJob {
 
     /** All driver-side checks; a problem is a {@link JobConfigException} with a one-line message. */
     public static Plan plan(JobOptions o) {
+        Plan plan = planLayers(o);
+        return withBatchBudget(plan);
+    }
+
+    /**
+     * The batch byte budget, and the largest record it holds made the reader's element limit, so that such a
+     * record is a bad record (rejected and counted under skip/quarantine) before it is decoded.
+     */
+    private static Plan withBatchBudget(Plan plan) {
+        JobOptions o = plan.options;
+        long budget = o.maxBatchBytes > 0 ? o.maxBatchBytes : BatchBudget.defaultBytes(sparkConf(o.master));
+        int in = plan.input.channels();
+        int out = plan.layer.spec().filters();
+        boolean channelsFirst = plan.layer.spec().dataFormat() == DataFormat.CHANNELS_FIRST;
+        if (in > 0) {
+            // Output elements are at most H*W*F (strides >= 1), so an image of n elements needs at most
+            // 4 * n * (1 + F/C) bytes of batch (twice for channels_first's transposes).
+            long maxElements = (long) Math.min(Long.MAX_VALUE / 2.0,
+                    Math.floor(budget * (double) in / (4.0 * (in + out) * (channelsFirst ? 2 : 1))));
+            plan.input = plan.input.withMaxElements(Math.max(1, maxElements), "the batch budget of "
+                    + BatchBudget.text(budget) + " for input and output: raise --max-batch-bytes (and the heap)");
+        }
+        plan.batchBytes = budget;
+        return plan;
+    }
+
+    private static Plan planLayers(JobOptions o) {
         require(o.input, "--input");
         require(o.layer, "--layer");
         require(o.output, "--output");
@@ -145,6 +176,9 @@ public final class ConvJob {
         }
         if (o.batchSize < 1) {
             throw new JobConfigException("batch size must be >= 1, got " + o.batchSize);
+        }
+        if (o.maxBatchBytes < 0) {
+            throw new JobConfigException("max batch bytes must be > 0, got " + o.maxBatchBytes);
         }
         if (o.partitions < 0) {
             throw new JobConfigException("partitions must be >= 1, got " + o.partitions);
@@ -192,8 +226,13 @@ public final class ConvJob {
             int channels = input.channels();
             input = input.withExpectedChannels(channels);
             try {
+                var spec = layer.spec();
+                long elements = WeightLimit.kernelElements(spec.kernelHeight(), spec.kernelWidth(),
+                        Math.max(1, channels / spec.groups()), spec.filters());
+                WeightLimit.check("the kernel (" + spec.kernelHeight() + ", " + spec.kernelWidth() + ", "
+                        + channels / spec.groups() + ", " + spec.filters() + ") to initialize", elements);
                 layer.initializeWeights(channels, o.seed);
-            } catch (IllegalArgumentException e) {
+            } catch (IllegalArgumentException | ArithmeticException e) {
                 throw new JobConfigException("cannot initialize weights for " + channels + " input channels: "
                         + e.getMessage(), e);
             }
@@ -327,12 +366,12 @@ public final class ConvJob {
             if (plan.input.format() == DatasetFormat.PARQUET && o.partitions > 0) {
                 records = records.repartition(o.partitions); // Spark's Parquet reader picks its own partitions
             }
-            JavaRDD<ImageRecord> maps = conv.apply(records, o.batchSize);
+            JavaRDD<ImageRecord> maps = conv.apply(records, o.batchSize, plan.batchBytes);
             int channels = plan.layer.spec().filters();
             for (Conv2D next : plan.nextLayers) { // --model with several layers: each takes the previous maps
                 SparkConv nextConv = SparkConv.broadcast(sc, next, channels);
                 nextConvs.add(nextConv);
-                maps = nextConv.apply(maps, o.batchSize);
+                maps = nextConv.apply(maps, o.batchSize, plan.batchBytes);
                 channels = next.spec().filters();
             }
             String staging = target.stagingPath();

@@ -3,14 +3,20 @@ package io.sparkconv.spark.job;
 import io.sparkconv.datasets.ImageRecord;
 import io.sparkconv.datasets.Rejection;
 import io.sparkconv.datasets.spark.SparkDatasets;
-import io.sparkconv.datasets.spark.TensorRows;
+import java.io.IOException;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The job's output: Parquet rows of {@link TensorRows#SCHEMA} (source, index, ordinal, label, tensor) written
+ * The job's output: Parquet rows of {@code TensorRows.SCHEMA} (source, index, ordinal, label, tensor) written
  * through Spark's file output committer into the job's staging directory ({@link OutputTarget}), which is renamed
  * into place only when the job is complete.
  */
@@ -27,9 +33,29 @@ public final class JobOutput {
      */
     public static long writeParquet(SparkSession spark, JavaRDD<ImageRecord> records, String directory) {
         SparkDatasets.toDataFrame(spark, records).write().mode(SaveMode.ErrorIfExists).parquet(directory);
-        // Counted from the committed files, not from the tasks that wrote them; the schema is given so that no
-        // schema-inference job runs.
-        return spark.read().schema(TensorRows.SCHEMA).parquet(directory).count();
+        // Counted from the committed files' footers, not from the tasks that wrote them (and without Spark's
+        // reader, which ignores the hidden staging directory).
+        return countRows(spark.sparkContext().hadoopConfiguration(), directory);
+    }
+
+    /** Rows of the Parquet data files directly in {@code directory}, from their footers. */
+    static long countRows(Configuration hadoop, String directory) {
+        Path dir = new Path(directory);
+        long rows = 0;
+        try {
+            FileSystem fs = dir.getFileSystem(hadoop);
+            for (FileStatus f : fs.listStatus(dir)) {
+                String name = f.getPath().getName();
+                if (f.isFile() && !name.startsWith("_") && !name.startsWith(".")) {
+                    try (ParquetFileReader footer = ParquetFileReader.open(HadoopInputFile.fromStatus(f, hadoop))) {
+                        rows += footer.getRecordCount();
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new JobConfigException("cannot count the rows written to " + directory + ": " + e.getMessage(), e);
+        }
+        return rows;
     }
 
     /** Where the rejections of the quarantine policy are listed under an output directory. */
