@@ -134,9 +134,44 @@ public final class ConvJob {
         } else if (!conf.contains("spark.master")) {
             conf.setMaster("local[*]");
         }
+        shipJobJar(conf);
         conf.setIfMissing("spark.app.name", "sparkconv");
         conf.setIfMissing("spark.ui.showConsoleProgress", "false"); // our own progress line instead
         return SparkSettings.withKryo(conf);
+    }
+
+    /**
+     * Executors of a cluster master (spark://, yarn, k8s, local-cluster) need the job's classes: the jar this class
+     * was loaded from is shipped (spark.jars) unless spark-submit already did; run from class directories (a
+     * development build), such a master is refused with a pointer to spark-submit.
+     */
+    static void shipJobJar(SparkConf conf) {
+        String master = conf.get("spark.master", "local");
+        boolean inProcessExecutors = master.startsWith("local") && !master.startsWith("local-cluster");
+        if (inProcessExecutors || conf.contains("spark.jars") || conf.contains("spark.submit.deployMode")) {
+            return;
+        }
+        Path jar = jobJar();
+        if (jar == null) {
+            throw new JobConfigException("master " + master + " runs executors in other JVMs, which need the job jar, "
+                    + "but sparkconv runs from class directories: build the jar (mvn package) and use bin/sparkconv, "
+                    + "or spark-submit --class io.sparkconv.spark.cli.SparkConvMain <job jar> run ...");
+        }
+        conf.set("spark.jars", jar.toUri().toString());
+    }
+
+    /** The jar holding this class, or null when it is loaded from a directory. */
+    public static Path jobJar() {
+        try {
+            var source = ConvJob.class.getProtectionDomain().getCodeSource();
+            if (source == null) {
+                return null;
+            }
+            Path p = Path.of(source.getLocation().toURI());
+            return Files.isRegularFile(p) && p.getFileName().toString().endsWith(".jar") ? p : null;
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** All driver-side checks; a problem is a {@link JobConfigException} with a one-line message. */
