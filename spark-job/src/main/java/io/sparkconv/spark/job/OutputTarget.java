@@ -231,11 +231,17 @@ public final class OutputTarget implements AutoCloseable {
     @Override
     public void close() {
         try {
-            if (!committed && fs.exists(staging)) {
+            // A cancelled task may still be finishing its file when the job fails: try again briefly.
+            for (int attempt = 0; attempt < 20 && !committed && fs.exists(staging); attempt++) {
+                if (attempt > 0) {
+                    Thread.sleep(100);
+                }
                 fs.delete(staging, true);
             }
         } catch (IOException e) {
             // best effort: a hidden staging directory left behind is never mistaken for an output
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             try {
                 if (lock != null) {
