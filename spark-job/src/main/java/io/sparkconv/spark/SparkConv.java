@@ -111,6 +111,8 @@ public final class SparkConv implements AutoCloseable {
 
     @Override
     public void close() {
-        broadcast.destroy();
+        // Blocking (Scala's private[spark] destroy(blocking), public in bytecode): the asynchronous removal would
+        // still be running when a failed job stops the session, and Spark prints its rejected futures on stderr.
+        broadcast.destroy(true);
     }
 }

@@ -169,6 +169,41 @@ class OutputSafetyTest {
         }
     }
 
+    /**
+     * The final rename fails (here the finished staging directory disappears before it, as when the disk under
+     * it fails; a read-only directory cannot be simulated for root, who runs CI): the previous output is moved
+     * back and kept whole, and the run fails with one line.
+     */
+    @Test
+    void aCommitWhoseRenameFailsKeepsThePreviousOutput() throws IOException {
+        Path input = TestFiles.npy(dir.resolve("x.npy"), 8, 5, 5, 5, 1);
+        Path out = dir.resolve("out");
+        CliRunner first = run(input, out);
+        assertEquals(0, first.exitCode, first.toString());
+        List<String> good = tree(out);
+
+        ConvJobHooks.beforeCommit(() -> {
+            try (Stream<Path> s = Files.list(dir)) {
+                for (Path staging : s.filter(p -> p.getFileName().toString().startsWith(".sparkconv-staging"))
+                        .toList()) {
+                    try (Stream<Path> all = Files.walk(staging)) {
+                        for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                            Files.delete(p);
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        CliRunner failed = run(input, out, "--overwrite");
+        assertEquals(1, failed.exitCode, failed.toString());
+        assertEquals(1, failed.errLines().length, failed.toString());
+        assertTrue(failed.err.contains("the result was not committed; the previous output is kept"), failed.err);
+        assertEquals(good, tree(out));
+        assertEquals(5, spark.read().parquet(out.toString()).count());
+    }
+
     /** A run whose output is locked by another run fails clearly; the other run's output is untouched. */
     @Test
     void aSecondRunOnALockedOutputFailsClearly() throws IOException {
