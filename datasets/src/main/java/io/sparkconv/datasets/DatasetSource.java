@@ -146,8 +146,7 @@ public final class DatasetSource {
         try {
             cursor = cursor(split, options);
         } catch (DatasetException e) {
-            DatasetSplit failed = DatasetSplit.failed(split.format(), split.source(), split.ordinalBase(), e.reason());
-            return new RecordIterator(failed, null, options, sink);
+            return new RecordIterator(split, null, options, sink, e); // each of the split's records is rejected
         }
         return new RecordIterator(split, cursor, options, sink);
     }

@@ -29,6 +29,7 @@ public final class ReadOptions implements Serializable {
     private ChannelOrder channelOrder = ChannelOrder.RGB;
     private PixelScale pixelScale = PixelScale.RAW;
     private boolean rank3IsGrayBatch;
+    private String maxElementsHint = "ReadOptions.maxElementsPerRecord";
 
     public static ReadOptions defaults() {
         return new ReadOptions();
@@ -48,6 +49,7 @@ public final class ReadOptions implements Serializable {
         o.channelOrder = channelOrder;
         o.pixelScale = pixelScale;
         o.rank3IsGrayBatch = rank3IsGrayBatch;
+        o.maxElementsHint = maxElementsHint;
         return o;
     }
 
@@ -66,6 +68,21 @@ public final class ReadOptions implements Serializable {
         ReadOptions o = copy();
         o.maxElementsPerRecord = v;
         return o;
+    }
+
+    /**
+     * The element limit with what sets it, named in the message of a record refused by it (e.g. the job's
+     * batch byte budget and how to raise it).
+     */
+    public ReadOptions withMaxElementsPerRecord(long v, String hint) {
+        ReadOptions o = withMaxElementsPerRecord(v);
+        o.maxElementsHint = Objects.requireNonNull(hint, "hint");
+        return o;
+    }
+
+    /** What sets {@link #maxElementsPerRecord()}, for messages. */
+    public String maxElementsHint() {
+        return maxElementsHint;
     }
 
     /** Approximate bytes of one split of a large file (ignored when {@link #withRecordsPerSplit} is set). */

@@ -24,11 +24,20 @@ public final class RecordIterator implements Iterator<ImageRecord>, AutoCloseabl
     private boolean closed;
 
     RecordIterator(DatasetSplit split, RecordCursor cursor, ReadOptions options, RejectionSink sink) {
+        this(split, cursor, options, sink, null);
+    }
+
+    /** A split whose cursor could not be opened: every record of it is rejected with {@code openFailure}. */
+    RecordIterator(DatasetSplit split, RecordCursor cursor, ReadOptions options, RejectionSink sink,
+                   DatasetException openFailure) {
         this.split = split;
         this.cursor = cursor;
         this.options = options;
         this.sink = sink;
+        this.openFailure = openFailure;
     }
+
+    private final DatasetException openFailure;
 
     @Override
     public boolean hasNext() {
@@ -39,22 +48,30 @@ public final class RecordIterator implements Iterator<ImageRecord>, AutoCloseabl
                 reject(DatasetException.file(split.source(), split.failure()));
                 break;
             }
+            if (openFailure != null) {
+                done = true;
+                rejectRest(openFailure);
+                break;
+            }
             ImageRecord r;
             try {
                 r = cursor.next();
             } catch (DatasetException e) {
-                read++;
-                if (!e.recoverable()) {
+                if (e.recoverable()) {
+                    read++;
+                    reject(e);
+                } else {
                     done = true;
                     close();
+                    rejectRest(e);
                 }
-                reject(e);
                 continue;
             } catch (RuntimeException e) {
-                read++;
+                // A decoder failed in a way it did not foresee: where the stream stands is unknown, so the split
+                // ends here, and this record and every record after it are rejected and counted.
                 done = true;
                 close();
-                reject(DatasetException.fatalAt(split.source(), DatasetException.WHOLE_FILE,
+                rejectRest(DatasetException.fatalAt(split.source(), DatasetException.WHOLE_FILE,
                         "unexpected failure while reading: " + e, e));
                 continue;
             }
@@ -72,6 +89,35 @@ public final class RecordIterator implements Iterator<ImageRecord>, AutoCloseabl
             }
         }
         return pending != null;
+    }
+
+    /**
+     * Reading stopped at the record after the {@code read} taken so far: that record and the rest of the planned
+     * split are rejected, one by one, so that "read" stays the planned count and nothing is lost uncounted.
+     */
+    private void rejectRest(DatasetException cause) {
+        long planned = split.recordCount();
+        long lost = Math.max(1, planned - read);
+        if (options.badRecordPolicy() == BadRecordPolicy.FAIL) {
+            read += lost;
+            rejected += lost;
+            close();
+            throw cause;
+        }
+        for (long k = 0; k < lost; k++) {
+            long position = read; // index of the record within the split's range
+            read++;
+            rejected++;
+            if (k == 0) {
+                sink.rejected(Rejection.of(cause));
+            } else if (split.files() != null && position < split.files().size()) {
+                sink.rejected(new Rejection(split.files().get((int) position), DatasetException.WHOLE_FILE,
+                        "not read: reading of its split stopped at an earlier file: " + cause.getMessage()));
+            } else {
+                sink.rejected(new Rejection(split.source(), split.from() + position,
+                        "not read: reading stopped at an earlier record: " + cause.getMessage()));
+            }
+        }
     }
 
     private String check(ImageRecord r) {

@@ -2,12 +2,14 @@ package io.sparkconv.spark;
 
 import io.sparkconv.core.conv.Conv2D;
 import io.sparkconv.core.tensor.DataFormat;
+import io.sparkconv.datasets.DatasetException;
 import io.sparkconv.datasets.ImageRecord;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.CollectionAccumulator;
@@ -23,15 +25,19 @@ final class ConvolvePartition implements FlatMapFunction<Iterator<ImageRecord>, 
 
     private final Broadcast<LayerPayload> layer;
     private final int batchSize;
+    private final long maxBatchBytes;
     private final LongAccumulator imagesConvolved;
     private final LongAccumulator flops;
     private final CollectionAccumulator<String> layerBuilds;
     private final CollectionAccumulator<String> plans;
 
-    ConvolvePartition(Broadcast<LayerPayload> layer, int batchSize, LongAccumulator imagesConvolved,
-            LongAccumulator flops, CollectionAccumulator<String> layerBuilds, CollectionAccumulator<String> plans) {
+    /** @param maxBatchBytes the task's batch byte budget ({@link BatchBudget}); 0: the executor's default */
+    ConvolvePartition(Broadcast<LayerPayload> layer, int batchSize, long maxBatchBytes,
+            LongAccumulator imagesConvolved, LongAccumulator flops, CollectionAccumulator<String> layerBuilds,
+            CollectionAccumulator<String> plans) {
         this.layer = layer;
         this.batchSize = batchSize;
+        this.maxBatchBytes = maxBatchBytes;
         this.imagesConvolved = imagesConvolved;
         this.flops = flops;
         this.layerBuilds = layerBuilds;
@@ -41,10 +47,16 @@ final class ConvolvePartition implements FlatMapFunction<Iterator<ImageRecord>, 
     @Override
     public Iterator<ImageRecord> call(Iterator<ImageRecord> input) {
         Conv2D conv = ExecutorLayerCache.layerFor(layer, layerBuilds);
-        return new Batches(conv, input, batchSize, imagesConvolved, flops, plans);
+        long budget = maxBatchBytes > 0 ? maxBatchBytes : BatchBudget.defaultBytes(SparkEnv.get().conf());
+        return new Batches(conv, input, batchSize, budget, imagesConvolved, flops, plans);
     }
 
-    /** Streams the partition batch by batch; one instance per task, so its buffers are the task's own. */
+    /**
+     * Streams the partition batch by batch; one instance per task, so its buffers are the task's own. A batch
+     * holds images of one geometry, as many as the byte budget allows (at most batchSize); its buffers are sized
+     * by what it holds. A batch of one image convolves the record's own array into the output record's array,
+     * with no buffer at all.
+     */
     static final class Batches implements Iterator<ImageRecord> {
         /** Distinct image sizes a task keeps runners for; image folders of mixed sizes evict older ones. */
         private static final int MAX_RUNNERS = 8;
@@ -53,29 +65,32 @@ final class ConvolvePartition implements FlatMapFunction<Iterator<ImageRecord>, 
         private final DataFormat format;
         private final Iterator<ImageRecord> input;
         private final int batchSize;
+        private final long budget;
         private final LongAccumulator imagesConvolved;
         private final LongAccumulator flops;
         private final CollectionAccumulator<String> plans;
         private final Map<Geometry, SizedRunner> runners = new HashMap<>();
-        private final ImageRecord[] batch;
+        private ImageRecord[] batch;
         private ImageRecord carried;
         private float[] inBuffer = new float[0];
         private float[] outBuffer = new float[0];
-        private final ImageRecord[] ready;
+        private ImageRecord[] ready;
         private int readyCount;
         private int readyPosition;
 
-        Batches(Conv2D conv, Iterator<ImageRecord> input, int batchSize, LongAccumulator imagesConvolved,
-                LongAccumulator flops, CollectionAccumulator<String> plans) {
+        Batches(Conv2D conv, Iterator<ImageRecord> input, int batchSize, long budget,
+                LongAccumulator imagesConvolved, LongAccumulator flops, CollectionAccumulator<String> plans) {
             this.conv = conv;
             this.format = conv.spec().dataFormat();
             this.input = input;
             this.batchSize = batchSize;
+            this.budget = budget;
             this.imagesConvolved = imagesConvolved;
             this.flops = flops;
             this.plans = plans;
-            this.batch = new ImageRecord[batchSize];
-            this.ready = new ImageRecord[batchSize];
+            int slots = (int) Math.min(batchSize, 1024); // grown on demand for larger batches of small images
+            this.batch = new ImageRecord[slots];
+            this.ready = new ImageRecord[slots];
         }
 
         @Override
@@ -102,46 +117,55 @@ final class ConvolvePartition implements FlatMapFunction<Iterator<ImageRecord>, 
             readyPosition = 0;
             int n = 0;
             Geometry geometry = null;
-            if (carried != null) {
-                batch[n++] = carried;
-                geometry = Geometry.of(carried, format);
-                carried = null;
+            SizedRunner sized = null;
+            ImageRecord first = carried != null ? carried : input.hasNext() ? input.next() : null;
+            carried = null;
+            if (first == null) {
+                return;
             }
-            while (n < batchSize && input.hasNext()) {
+            geometry = Geometry.of(first, format);
+            sized = runnerFor(geometry, first);
+            batch = ensure(batch, 1);
+            batch[n++] = first;
+            while (n < sized.capacity && input.hasNext()) {
                 ImageRecord r = input.next();
-                Geometry g = Geometry.of(r, format);
-                if (geometry == null) {
-                    geometry = g;
-                } else if (!geometry.equals(g)) {
+                if (!geometry.equals(Geometry.of(r, format))) {
                     carried = r; // a batch holds one image size; this one starts the next batch
                     break;
                 }
+                batch = ensure(batch, n + 1);
                 batch[n++] = r;
             }
-            if (n == 0) {
-                return;
-            }
-            SizedRunner sized = runnerFor(geometry);
             Conv2D.Runner runner = sized.runner;
             int inSize = runner.inputImageSize();
             int outSize = runner.outputImageSize();
-            if (inBuffer.length < n * inSize) {
-                inBuffer = new float[batchSize * inSize];
-            }
-            if (outBuffer.length < n * outSize) {
-                outBuffer = new float[batchSize * outSize];
-            }
-            for (int i = 0; i < n; i++) {
-                System.arraycopy(batch[i].data(), 0, inBuffer, i * inSize, inSize);
-            }
-            runner.run(inBuffer, 0, n, outBuffer, 0);
             int[] outShape = sized.outputShape;
-            for (int i = 0; i < n; i++) {
-                ImageRecord in = batch[i];
-                // copyOfRange, not new + arraycopy: the copy is the only write, the array is not zeroed first.
-                float[] out = Arrays.copyOfRange(outBuffer, i * outSize, (i + 1) * outSize);
-                ready[i] = new ImageRecord(in.source(), in.index(), in.ordinal(), in.label(), outShape.clone(), out);
-                batch[i] = null;
+            ready = ensure(ready, n);
+            if (n == 1) {
+                float[] out = new float[outSize];
+                runner.run(batch[0].data(), 0, 1, out, 0);
+                ImageRecord in = batch[0];
+                ready[0] = new ImageRecord(in.source(), in.index(), in.ordinal(), in.label(), outShape.clone(), out);
+                batch[0] = null;
+            } else {
+                if (inBuffer.length < n * inSize) {
+                    inBuffer = new float[n * inSize];
+                }
+                if (outBuffer.length < n * outSize) {
+                    outBuffer = new float[n * outSize];
+                }
+                for (int i = 0; i < n; i++) {
+                    System.arraycopy(batch[i].data(), 0, inBuffer, i * inSize, inSize);
+                }
+                runner.run(inBuffer, 0, n, outBuffer, 0);
+                for (int i = 0; i < n; i++) {
+                    ImageRecord in = batch[i];
+                    // copyOfRange, not new + arraycopy: the copy is the only write, the array is not zeroed first.
+                    float[] out = Arrays.copyOfRange(outBuffer, i * outSize, (i + 1) * outSize);
+                    ready[i] = new ImageRecord(in.source(), in.index(), in.ordinal(), in.label(), outShape.clone(),
+                            out);
+                    batch[i] = null;
+                }
             }
             readyCount = n;
             if (imagesConvolved != null) {
@@ -152,18 +176,45 @@ final class ConvolvePartition implements FlatMapFunction<Iterator<ImageRecord>, 
             }
         }
 
-        private SizedRunner runnerFor(Geometry g) {
+        private static ImageRecord[] ensure(ImageRecord[] a, int size) {
+            return a.length >= size ? a : Arrays.copyOf(a, Math.max(size, a.length * 2));
+        }
+
+        /** The runner of the record's geometry, made for as many images as the budget holds. */
+        private SizedRunner runnerFor(Geometry g, ImageRecord record) {
             SizedRunner runner = runners.get(g);
             if (runner == null) {
                 if (runners.size() >= MAX_RUNNERS) {
                     runners.clear();
                 }
-                Conv2D.Runner r = conv.newRunner(g.height, g.width, g.channels, batchSize);
-                runner = new SizedRunner(r, r.outputShape(), flopsPerImage(conv, r, g.channels));
+                long outElements = 1;
+                try {
+                    for (int d : conv.outputShape(new int[] {1, record.shape()[0], record.shape()[1],
+                            record.shape()[2]})) {
+                        outElements *= d;
+                    }
+                } catch (IllegalArgumentException e) {
+                    throw DatasetException.record(record.source(), record.index(), e.getMessage());
+                }
+                long imageBytes = BatchBudget.imageBytes(record.data().length, outElements,
+                        format == DataFormat.CHANNELS_FIRST);
+                if (imageBytes > budget) {
+                    throw DatasetException.record(record.source(), record.index(), "a " + g.height + "x" + g.width
+                            + "x" + g.channels + " image needs " + BatchBudget.text(imageBytes) + " for its input "
+                            + "and output, more than the batch budget of " + BatchBudget.text(budget)
+                            + ": raise --max-batch-bytes (and the executor heap)");
+                }
+                int capacity = BatchBudget.capacity(budget, imageBytes, batchSize);
+                // Drop the buffers of another geometry: the next batch sizes its own.
+                inBuffer = new float[0];
+                outBuffer = new float[0];
+                Conv2D.Runner r = conv.newRunner(g.height, g.width, g.channels, capacity);
+                runner = new SizedRunner(r, r.outputShape(), flopsPerImage(conv, r, g.channels), capacity);
                 runners.put(g, runner);
                 if (plans != null) {
-                    plans.add((conv.spec().name() == null ? "conv2d" : conv.spec().name()) + ": " + r.plan().name() + " (input " + g.height + "x" + g.width
-                            + "x" + g.channels + ")");
+                    String layerName = conv.spec().name() == null ? "conv2d" : conv.spec().name();
+                    plans.add(layerName + ": " + r.plan().name() + " (input " + g.height + "x" + g.width + "x"
+                            + g.channels + ")");
                 }
             }
             return runner;
@@ -182,11 +233,14 @@ final class ConvolvePartition implements FlatMapFunction<Iterator<ImageRecord>, 
         final Conv2D.Runner runner;
         final int[] outputShape;
         final long flopsPerImage;
+        /** Images per batch: the batch size, or fewer when the byte budget holds fewer. */
+        final int capacity;
 
-        SizedRunner(Conv2D.Runner runner, int[] outputShape, long flopsPerImage) {
+        SizedRunner(Conv2D.Runner runner, int[] outputShape, long flopsPerImage, int capacity) {
             this.runner = runner;
             this.outputShape = outputShape;
             this.flopsPerImage = flopsPerImage;
+            this.capacity = capacity;
         }
     }
 

@@ -65,14 +65,26 @@ public final class SparkConv implements AutoCloseable {
      * The convolved records, lazily (nothing runs until an action). Each output record has the source, index,
      * ordinal and label of its input and the 3-D output shape in the layer's data format.
      *
-     * @param batchSize images convolved together by a task (memory: about batchSize x image sizes)
+     * @param batchSize images convolved together by a task, at most (the default byte budget may batch fewer)
      */
     public JavaRDD<ImageRecord> apply(JavaRDD<ImageRecord> input, int batchSize) {
+        return apply(input, batchSize, 0);
+    }
+
+    /**
+     * As {@link #apply(JavaRDD, int)}, with a task's batch buffers bounded by {@code maxBatchBytes} (input plus
+     * output floats of the images batched; see {@link BatchBudget}); 0 derives it from the executor heap. An
+     * image that alone needs more fails its task with a message naming it.
+     */
+    public JavaRDD<ImageRecord> apply(JavaRDD<ImageRecord> input, int batchSize, long maxBatchBytes) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         }
-        return input.mapPartitions(new ConvolvePartition(broadcast, batchSize, imagesConvolved, flops, layerBuilds,
-                plans), true);
+        if (maxBatchBytes < 0) {
+            throw new IllegalArgumentException("max batch bytes must be >= 0 (0: the default), got " + maxBatchBytes);
+        }
+        return input.mapPartitions(new ConvolvePartition(broadcast, batchSize, maxBatchBytes, imagesConvolved, flops,
+                layerBuilds, plans), true);
     }
 
     public Conv2D layer() {
@@ -109,6 +121,8 @@ public final class SparkConv implements AutoCloseable {
 
     @Override
     public void close() {
-        broadcast.destroy();
+        // Blocking (Scala's private[spark] destroy(blocking), public in bytecode): the asynchronous removal would
+        // still be running when a failed job stops the session, and Spark prints its rejected futures on stderr.
+        broadcast.destroy(true);
     }
 }

@@ -161,8 +161,10 @@ class SparkConvTest {
             while (root.getCause() != null) {
                 root = root.getCause();
             }
-            assertTrue(root instanceof IllegalArgumentException, root.toString());
-            assertTrue(root.getMessage().contains("3") && root.getMessage().contains("2"), root.getMessage());
+            // The record is named: a bad record, not an anonymous argument error.
+            assertTrue(root instanceof io.sparkconv.datasets.DatasetException, root.toString());
+            assertTrue(root.getMessage().matches("wrong\\.npy record \\d+: .*") && root.getMessage().contains("3")
+                    && root.getMessage().contains("2"), root.getMessage());
         }
     }
 

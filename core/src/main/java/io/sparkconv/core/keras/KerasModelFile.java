@@ -33,6 +33,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.zip.CRC32;
+import java.util.zip.CheckedInputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -53,7 +55,8 @@ public final class KerasModelFile implements AutoCloseable {
     /** Size caps checked before reading. */
     public record Limits(long maxConfigBytes, long maxArchiveWeightsBytes, long maxWeightElements, int maxLayers) {
         /** 64 MiB of config JSON, a 4 GiB model.weights.h5 entry, 2^28 elements per weight array, 100000 layers. */
-        public static final Limits DEFAULT = new Limits(64L << 20, 4L << 30, 1L << 28, 100_000);
+        public static final Limits DEFAULT = new Limits(64L << 20, 4L << 30,
+                io.sparkconv.core.tensor.WeightLimit.MAX_ELEMENTS, 100_000);
 
         public Limits {
             if (maxConfigBytes <= 0 || maxArchiveWeightsBytes <= 0 || maxWeightElements <= 0 || maxLayers <= 0) {
@@ -354,14 +357,31 @@ public final class KerasModelFile implements AutoCloseable {
             throw new KerasFileException(entry.getName() + " in " + file + " is " + entry.getSize()
                     + " bytes, over the limit of " + cap + " bytes");
         }
-        try (InputStream in = zip.getInputStream(entry)) {
+        CRC32 crc = new CRC32();
+        try (InputStream in = new CheckedInputStream(zip.getInputStream(entry), crc)) {
             // Read one byte past the cap so an entry that lies about its size is caught too.
             byte[] bytes = in.readNBytes((int) Math.min(cap + 1, Integer.MAX_VALUE - 16));
             if (bytes.length > cap) {
                 throw new KerasFileException(entry.getName() + " in " + file + " inflates to more than the limit of "
                         + cap + " bytes");
             }
+            checkIntegrity(entry, file, bytes.length, crc);
             return bytes;
+        }
+    }
+
+    /**
+     * java.util.zip.ZipFile checks neither the CRC-32 nor the size of what it inflates: a corrupt member is
+     * refused here, with the size and CRC-32 the archive's directory declares.
+     */
+    private static void checkIntegrity(ZipEntry entry, Path file, long bytes, CRC32 crc) {
+        if (entry.getSize() >= 0 && bytes != entry.getSize()) {
+            throw new KerasFileException("corrupt zip archive " + file + ": " + entry.getName() + " holds " + bytes
+                    + " bytes but its entry declares " + entry.getSize());
+        }
+        if (entry.getCrc() >= 0 && crc.getValue() != entry.getCrc()) {
+            throw new KerasFileException(String.format("corrupt zip archive %s: bad CRC-32 of %s (the data gives "
+                    + "%08x, the entry declares %08x)", file, entry.getName(), crc.getValue(), entry.getCrc()));
         }
     }
 
@@ -372,7 +392,9 @@ public final class KerasModelFile implements AutoCloseable {
         }
         long written = 0;
         byte[] buffer = new byte[1 << 16];
-        try (InputStream in = zip.getInputStream(entry); OutputStream out = Files.newOutputStream(target)) {
+        CRC32 crc = new CRC32();
+        try (InputStream in = new CheckedInputStream(zip.getInputStream(entry), crc);
+                OutputStream out = Files.newOutputStream(target)) {
             int n;
             while ((n = in.read(buffer)) > 0) {
                 written += n;
@@ -383,6 +405,7 @@ public final class KerasModelFile implements AutoCloseable {
                 out.write(buffer, 0, n);
             }
         }
+        checkIntegrity(entry, file, written, crc);
     }
 
     private static void deleteQuietly(Path temp) {

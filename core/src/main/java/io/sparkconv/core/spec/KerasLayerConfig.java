@@ -317,7 +317,8 @@ public final class KerasLayerConfig {
                 throw new IllegalArgumentException(key + "=None is not supported: expected a positive integer");
             }
             if (v.isBoolean()) {
-                return v.asBoolean() ? 1 : 0;
+                // Python would take True as 1; a boolean here is a mistake, not a count.
+                throw new IllegalArgumentException(key + "=" + v + " is a boolean: expected a positive integer");
             }
             if (v.isIntegralNumber() && v.canConvertToInt()) {
                 return v.asInt();

@@ -110,7 +110,8 @@ public final class IdxFormat {
     public static TensorLayout layout(Header h, String source, ReadOptions options) {
         long[] dims = h.dims;
         return TensorLayout.of(source, h.type, ByteOrder.BIG_ENDIAN, false, h.dataOffset, dims[0],
-                Arrays.copyOfRange(dims, 1, dims.length), options.dataFormat(), options.maxElementsPerRecord());
+                Arrays.copyOfRange(dims, 1, dims.length), options.dataFormat(), options.maxElementsPerRecord(),
+                options.maxElementsHint());
     }
 
     public static List<DatasetSplit> plan(String path, ReadOptions options, long ordinalBase) {

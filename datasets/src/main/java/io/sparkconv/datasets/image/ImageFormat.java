@@ -79,11 +79,13 @@ public final class ImageFormat {
                     throw DatasetException.badFile(source, "image has a zero-sized dimension (" + w + "x" + h + ")",
                             null);
                 }
-                long elements = Math.multiplyExact(Math.multiplyExact((long) w, h), 4L);
+                // Elements of the decoded record: the mode's channel count (as stored: up to 4).
+                int channels = options.imageMode().channels() > 0 ? options.imageMode().channels() : 4;
+                long elements = Math.multiplyExact(Math.multiplyExact((long) w, h), (long) channels);
                 if (elements > options.maxElementsPerRecord()) {
                     throw DatasetException.badFile(source, "a " + w + "x" + h + " image has up to " + elements
                             + " elements, more than the limit of " + options.maxElementsPerRecord()
-                            + " per record (ReadOptions.maxElementsPerRecord)", null);
+                            + " per record (" + options.maxElementsHint() + ")", null);
                 }
                 BufferedImage img = reader.read(0);
                 return stored(img);

@@ -1,16 +1,19 @@
 package io.sparkconv.datasets.io;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.EnumSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Predicate;
-import java.util.stream.Stream;
 
 /**
  * Where input files live. Plain paths and {@code file:} URIs are local files; other schemes (hdfs:, s3a:, ...)
@@ -98,23 +101,44 @@ public final class InputFiles {
                 return List.of(path);
             }
             List<String> out = new ArrayList<>();
-            // Hidden and marker files (".x", "_SUCCESS"), as Hadoop's input formats skip them, at any depth.
-            Predicate<Path> visible = p -> {
-                for (Path part : root.relativize(p)) {
-                    String n = part.toString();
-                    if (n.startsWith(".") || n.startsWith("_")) {
-                        return false;
-                    }
-                }
-                return true;
-            };
-            try (Stream<Path> s = Files.walk(root)) {
-                s.filter(Files::isRegularFile).filter(visible).forEach(p -> out.add(p.toString()));
-            } catch (UncheckedIOException e) {
-                throw e.getCause();
-            }
+            // Hidden and marker entries (".x", "_SUCCESS"), as Hadoop's input formats skip them, at any depth.
+            // Symbolic links are followed; a link loop is not descended into again (its files are listed once,
+            // under the directory it points back to); a dangling link is listed, so reading it fails and it is
+            // counted as a rejected record rather than silently dropped.
+            Files.walkFileTree(root, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
+                    new SimpleFileVisitor<Path>() {
+                        @Override
+                        public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+                            return d.equals(root) || visible(d.getFileName()) ? FileVisitResult.CONTINUE
+                                    : FileVisitResult.SKIP_SUBTREE;
+                        }
+
+                        @Override
+                        public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
+                            if (visible(f.getFileName()) && (attrs.isRegularFile() || attrs.isSymbolicLink())) {
+                                out.add(f.toString());
+                            }
+                            return FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public FileVisitResult visitFileFailed(Path f, IOException e) throws IOException {
+                            if (e instanceof FileSystemLoopException) {
+                                return FileVisitResult.CONTINUE;
+                            }
+                            if (visible(f.getFileName())) {
+                                out.add(f.toString()); // unreadable: reading it reports why, as a bad record
+                            }
+                            return FileVisitResult.CONTINUE;
+                        }
+                    });
             out.sort(null);
             return out;
+        }
+
+        private static boolean visible(Path name) {
+            String n = name == null ? "" : name.toString();
+            return !n.startsWith(".") && !n.startsWith("_");
         }
 
         @Override

@@ -46,6 +46,14 @@ public final class TensorLayout implements Serializable {
     public static TensorLayout of(String source, ElementType type, ByteOrder order, boolean fortranOrder,
                                   long dataOffset, long records, long[] storedDims, DataFormat format,
                                   long maxElementsPerRecord) {
+        return of(source, type, order, fortranOrder, dataOffset, records, storedDims, format, maxElementsPerRecord,
+                "ReadOptions.maxElementsPerRecord");
+    }
+
+    /** As above; {@code limitHint} names what sets the element limit in the message of a refused record. */
+    public static TensorLayout of(String source, ElementType type, ByteOrder order, boolean fortranOrder,
+                                  long dataOffset, long records, long[] storedDims, DataFormat format,
+                                  long maxElementsPerRecord, String limitHint) {
         if (storedDims.length != 2 && storedDims.length != 3) {
             throw new IllegalArgumentException("record dims must be 2-D or 3-D: " + Arrays.toString(storedDims));
         }
@@ -67,7 +75,7 @@ public final class TensorLayout implements Serializable {
         if (elements > maxElementsPerRecord) {
             throw DatasetException.file(source, "a record of shape " + Arrays.toString(storedDims) + " has "
                     + elements + " elements, more than the limit of " + maxElementsPerRecord
-                    + " per record (ReadOptions.maxElementsPerRecord)");
+                    + " per record (" + limitHint + ")");
         }
         if (elements > Integer.MAX_VALUE - 8) {
             throw DatasetException.file(source, "a record of shape " + Arrays.toString(storedDims) + " has "

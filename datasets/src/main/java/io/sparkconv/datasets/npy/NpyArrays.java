@@ -14,7 +14,7 @@ import java.util.Arrays;
  */
 public final class NpyArrays {
     /** Arrays larger than this many elements are refused before anything is allocated. */
-    public static final long DEFAULT_MAX_ELEMENTS = 1L << 28;
+    public static final long DEFAULT_MAX_ELEMENTS = io.sparkconv.core.tensor.WeightLimit.MAX_ELEMENTS;
     private static final int CHUNK_BYTES = 1 << 20;
 
     private NpyArrays() {
@@ -45,6 +45,12 @@ public final class NpyArrays {
                 throw DatasetException.file(path, "truncated: the header announces " + h.dataBytes()
                         + " data bytes for shape " + Arrays.toString(dims) + " " + h.descr() + " but only "
                         + available + " follow it");
+            }
+            if (available > h.dataBytes()) {
+                // As the job's reader (NpyFormat) refuses it: extra bytes mean the header does not describe the file.
+                throw DatasetException.file(path, "the header (" + h + ") describes " + (h.dataOffset()
+                        + h.dataBytes()) + " bytes but there are " + in.size() + ": " + (available - h.dataBytes())
+                        + " bytes unaccounted for");
             }
             int count = (int) h.elementCount();
             float[] stored = new float[count];

@@ -63,7 +63,8 @@ public final class NpyFormat {
                         + "3 (one image H,W,C or C,H,W; or N,H,W gray with rank3IsGrayBatch) or 2 (H,W)");
         }
         return TensorLayout.of(source, h.type(), h.order(), h.fortranOrder(), baseOffset + h.dataOffset(), records,
-                dims, options.dataFormat(), options.maxElementsPerRecord());
+                dims, options.dataFormat(), options.maxElementsPerRecord(),
+                options.maxElementsHint());
     }
 
     /** Splits of one {@code .npy} file, from its header. */
@@ -215,6 +216,9 @@ public final class NpyFormat {
             if (entry == null) {
                 throw DatasetException.file(source, "the archive has no member '" + split.member() + "' any more");
             }
+            // Every split checks its member's CRC-32 and sizes before handing out a record, so a corrupt member
+            // gives rejected records, never garbage ones (one more sequential pass over the member).
+            ZipDirectory.verify(in, entry, source);
             if (entry.method() == ZipDirectory.STORED) {
                 NpyHeader h = NpyHeader.read(memberStream(in, entry), source);
                 TensorLayout layout = layout(h, source, options, entry.dataOffset());

@@ -1,5 +1,10 @@
 package io.sparkconv.datasets.npy;
 
+import java.io.InputStream;
+import java.util.zip.CRC32;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+
 import io.sparkconv.datasets.DatasetException;
 import io.sparkconv.datasets.io.SeekableInput;
 
@@ -30,13 +35,20 @@ public final class ZipDirectory {
         private final long compressedSize;
         private final long size;
         private final long dataOffset;
+        private final long crc;
 
-        Entry(String name, int method, long compressedSize, long size, long dataOffset) {
+        Entry(String name, int method, long compressedSize, long size, long dataOffset, long crc) {
             this.name = name;
             this.method = method;
             this.compressedSize = compressedSize;
             this.size = size;
             this.dataOffset = dataOffset;
+            this.crc = crc;
+        }
+
+        /** The CRC-32 of the uncompressed data the central directory declares. */
+        public long crc() {
+            return crc;
         }
 
         public String name() {
@@ -144,6 +156,7 @@ public final class ZipDirectory {
             }
             int flags = d.getShort(p + 8) & 0xFFFF;
             int method = d.getShort(p + 10) & 0xFFFF;
+            long crc = d.getInt(p + 16) & 0xFFFFFFFFL;
             long compressed = d.getInt(p + 20) & 0xFFFFFFFFL;
             long uncompressed = d.getInt(p + 24) & 0xFFFFFFFFL;
             int nameLength = d.getShort(p + 28) & 0xFFFF;
@@ -207,10 +220,85 @@ public final class ZipDirectory {
                 throw DatasetException.file(source, "stored ZIP member '" + name + "' has compressed size "
                         + compressed + " but uncompressed size " + uncompressed);
             }
-            out.add(new Entry(name, method, compressed, uncompressed, dataOffset));
+            out.add(new Entry(name, method, compressed, uncompressed, dataOffset, crc));
             p = next;
         }
         return Collections.unmodifiableList(out);
+    }
+
+    /**
+     * Reads member {@code e} whole, checking what the central directory declares: the compressed size (the deflate
+     * stream ends exactly there), the uncompressed size and the CRC-32, with java.util.zip's Inflater and CRC32.
+     * Runs in constant memory. A mismatch is a {@link DatasetException} for the member ({@code source}).
+     */
+    public static void verify(SeekableInput in, Entry e, String source) {
+        CRC32 crc = new CRC32();
+        byte[] buffer = new byte[1 << 16];
+        long produced = 0;
+        try (InputStream raw = in.streamFrom(e.dataOffset())) {
+            if (e.method() == STORED) {
+                long left = e.compressedSize();
+                while (left > 0) {
+                    int r = raw.read(buffer, 0, (int) Math.min(buffer.length, left));
+                    if (r < 0) {
+                        throw DatasetException.file(source, "truncated ZIP member: its data ends after "
+                                + produced + " of " + e.size() + " bytes");
+                    }
+                    crc.update(buffer, 0, r);
+                    produced += r;
+                    left -= r;
+                }
+            } else {
+                Inflater inflater = new Inflater(true);
+                try {
+                    byte[] input = new byte[1 << 16];
+                    long consumed = 0;
+                    byte[] out = buffer;
+                    while (!inflater.finished()) {
+                        if (inflater.needsInput()) {
+                            long left = e.compressedSize() - consumed;
+                            int r = left <= 0 ? -1 : raw.read(input, 0, (int) Math.min(input.length, left));
+                            if (r < 0) {
+                                throw DatasetException.file(source, "corrupt ZIP member: its deflate stream does "
+                                        + "not end within the declared " + e.compressedSize() + " compressed bytes");
+                            }
+                            consumed += r;
+                            inflater.setInput(input, 0, r);
+                        }
+                        int n = inflater.inflate(out);
+                        if (n == 0 && inflater.needsDictionary()) {
+                            throw DatasetException.file(source, "corrupt ZIP member: deflate stream needs a "
+                                    + "preset dictionary");
+                        }
+                        crc.update(out, 0, n);
+                        produced += n;
+                        if (produced > e.size()) {
+                            throw DatasetException.file(source, "corrupt ZIP member: it inflates to more than the "
+                                    + e.size() + " bytes its header declares");
+                        }
+                    }
+                    long unused = consumed - inflater.getRemaining();
+                    if (unused != e.compressedSize()) {
+                        throw DatasetException.file(source, "corrupt ZIP member: its deflate stream ends after "
+                                + unused + " of the declared " + e.compressedSize() + " compressed bytes");
+                    }
+                } catch (DataFormatException bad) {
+                    throw DatasetException.file(source, "corrupt ZIP member: " + bad.getMessage(), bad);
+                } finally {
+                    inflater.end();
+                }
+            }
+        } catch (IOException io) {
+            throw DatasetException.file(source, "cannot read ZIP member: " + io, io);
+        }
+        if (produced != e.size()) {
+            throw DatasetException.file(source, "corrupt ZIP member: it holds " + produced + " bytes but its header "
+                    + "declares " + e.size());
+        }
+        if (crc.getValue() != e.crc()) {
+            throw DatasetException.file(source, String.format("bad CRC-32 of ZIP member: the data gives %08x, the "
+                    + "archive declares %08x (the member is corrupt)", crc.getValue(), e.crc()));
+        }
     }
 
     private static long zip64Field(ByteBuffer d, int q, int end, String source, String name) {

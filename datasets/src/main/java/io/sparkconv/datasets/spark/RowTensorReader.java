@@ -48,6 +48,7 @@ final class RowTensorReader implements Serializable {
     private final DataFormat format;
     private final ChannelOrder channelOrder;
     private final long maxElements;
+    private final String maxElementsHint;
 
     RowTensorReader(StructType schema, String columnName, String shapeColumnName, int[] fixedShape,
                     String sourceName, ReadOptions options) {
@@ -99,6 +100,7 @@ final class RowTensorReader implements Serializable {
         this.format = options.dataFormat();
         this.channelOrder = options.channelOrder();
         this.maxElements = options.maxElementsPerRecord();
+        this.maxElementsHint = options.maxElementsHint();
     }
 
     private static List<String> names(DataType t) {
@@ -119,8 +121,29 @@ final class RowTensorReader implements Serializable {
         return ordinalColumn >= 0 || indexColumn >= 0;
     }
 
-    /** The record of {@code row}, number {@code rowNumber} of the table. */
+    /**
+     * The record of {@code row}, number {@code rowNumber} of the table. Any failure to decode the row (a null
+     * anywhere, a value of an unexpected type) is a bad record that names the row, so the rows after it are read.
+     */
     ImageRecord convert(Row row, long rowNumber) {
+        try {
+            return decode(row, rowNumber);
+        } catch (DatasetException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            String source = sourceName;
+            long index = rowNumber;
+            try {
+                source = sourceColumn >= 0 && !row.isNullAt(sourceColumn) ? row.getString(sourceColumn) : sourceName;
+                index = indexColumn >= 0 && !row.isNullAt(indexColumn) ? row.getLong(indexColumn) : rowNumber;
+            } catch (RuntimeException ignored) {
+                // identity columns unreadable as well: name the row by its position
+            }
+            throw DatasetException.record(source, index, "cannot decode column '" + columnName + "': " + e);
+        }
+    }
+
+    private ImageRecord decode(Row row, long rowNumber) {
         String source = sourceColumn >= 0 && !row.isNullAt(sourceColumn) ? row.getString(sourceColumn) : sourceName;
         long index = indexColumn >= 0 && !row.isNullAt(indexColumn) ? row.getLong(indexColumn) : rowNumber;
         long ordinal = ordinalColumn >= 0 && !row.isNullAt(ordinalColumn) ? row.getLong(ordinalColumn) : rowNumber;
@@ -136,8 +159,14 @@ final class RowTensorReader implements Serializable {
         switch (kind) {
             case TENSOR_STRUCT: {
                 Row t = row.getStruct(column);
-                shape = shape(t.getList(t.fieldIndex(TensorRows.SHAPE)), source, index);
-                data = floats(t.getList(t.fieldIndex(TensorRows.DATA)), source, index);
+                int shapeField = t.fieldIndex(TensorRows.SHAPE);
+                int dataField = t.fieldIndex(TensorRows.DATA);
+                if (t.isNullAt(shapeField) || t.isNullAt(dataField)) {
+                    throw DatasetException.record(source, index, "column '" + columnName + "' has a null "
+                            + (t.isNullAt(shapeField) ? TensorRows.SHAPE : TensorRows.DATA));
+                }
+                shape = shape(t.getList(shapeField), source, index);
+                data = floats(t.getList(dataField), source, index);
                 break;
             }
             case FLOAT_ARRAY:
@@ -215,7 +244,7 @@ final class RowTensorReader implements Serializable {
         }
         if (n > maxElements) {
             throw DatasetException.record(source, index, "shape " + Arrays.toString(s) + " has " + n
-                    + " elements, more than the limit of " + maxElements + " per record");
+                    + " elements, more than the limit of " + maxElements + " per record (" + maxElementsHint + ")");
         }
         return shape;
     }
@@ -251,7 +280,7 @@ final class RowTensorReader implements Serializable {
         long n = (long) h * w * c;
         if (n > maxElements) {
             throw DatasetException.record(origin, index, "a " + w + "x" + h + "x" + c + " image exceeds the limit of "
-                    + maxElements + " elements per record");
+                    + maxElements + " elements per record (" + maxElementsHint + ")");
         }
         if (bytes.length != n) {
             throw DatasetException.record(origin, index, "image data has " + bytes.length + " bytes, expected "

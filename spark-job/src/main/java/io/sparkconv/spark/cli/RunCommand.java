@@ -1,6 +1,7 @@
 package io.sparkconv.spark.cli;
 
 import io.sparkconv.datasets.BadRecordPolicy;
+import io.sparkconv.spark.BatchBudget;
 import io.sparkconv.spark.SparkConv;
 import io.sparkconv.spark.job.ConvJob;
 import io.sparkconv.spark.job.JobOptions;
@@ -58,6 +59,13 @@ final class RunCommand implements Callable<Integer> {
             description = "Images convolved together by a task (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
+    @Option(names = "--max-batch-bytes", paramLabel = "SIZE",
+            description = "A task's batch byte budget: input plus output floats of the images convolved together "
+                    + "(e.g. 256m, 2g). Batches hold fewer than --batch-size images when they would exceed it; an "
+                    + "image that alone exceeds it is a bad record. Default: a quarter of the executor heap's share "
+                    + "per task.")
+    String maxBatchBytes;
+
     @Option(names = "--input-format", paramLabel = "FORMAT",
             description = "npy, npz, idx, cifar10, cifar100, image or parquet (a run's output); default: from the "
                     + "file names.")
@@ -73,6 +81,10 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--overwrite", description = "Replace the output directory if it exists.")
     boolean overwrite;
+
+    @Option(names = "--verbose", description = "Also print Spark's stack traces of failing tasks (bin/sparkconv; "
+            + "they are always in the log file, ${java.io.tmpdir}/sparkconv-USER.log unless -Dsparkconv.log.file).")
+    boolean verbose;
 
     @Option(names = "--progress-seconds", paramLabel = "S", defaultValue = "5",
             description = "Seconds between progress lines, 0 for none (default: ${DEFAULT-VALUE}).")
@@ -94,6 +106,16 @@ final class RunCommand implements Callable<Integer> {
         o.master = master;
         o.partitions = partitions;
         o.batchSize = batchSize;
+        if (maxBatchBytes != null) {
+            try {
+                o.maxBatchBytes = BatchBudget.parseBytes(maxBatchBytes, "--max-batch-bytes", 0);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            if (o.maxBatchBytes < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--max-batch-bytes must be > 0");
+            }
+        }
         o.overwrite = overwrite;
         o.progressIntervalMillis = progressSeconds * 1000L;
         try {

@@ -3,12 +3,14 @@ package io.sparkconv.spark.job;
 import io.sparkconv.core.conv.Conv2D;
 import io.sparkconv.core.tensor.DataFormat;
 import io.sparkconv.core.tensor.FloatTensor;
+import io.sparkconv.core.tensor.WeightLimit;
 import io.sparkconv.datasets.BadRecordPolicy;
 import io.sparkconv.datasets.DatasetException;
 import io.sparkconv.datasets.DatasetFormat;
 import io.sparkconv.datasets.ImageRecord;
 import io.sparkconv.datasets.RecordCounts;
 import io.sparkconv.datasets.spark.DatasetRead;
+import io.sparkconv.spark.BatchBudget;
 import io.sparkconv.spark.SparkConv;
 import io.sparkconv.spark.SparkSettings;
 import java.io.IOException;
@@ -24,7 +26,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -45,8 +46,10 @@ public final class ConvJob {
         final Conv2D layer;
         /** The layers applied after {@link #layer}, in order (from --model with several --layer names). */
         final List<Conv2D> nextLayers;
-        final JobIo.InputDescription input;
+        JobIo.InputDescription input;
         final String weightsNote;
+        /** A task's batch byte budget, given or derived from the executor heap. */
+        long batchBytes;
 
         Plan(JobOptions options, Conv2D layer, JobIo.InputDescription input, String weightsNote) {
             this(options, layer, List.of(), input, weightsNote);
@@ -71,6 +74,11 @@ public final class ConvJob {
             all.add(layer);
             all.addAll(nextLayers);
             return all;
+        }
+
+        /** Every file or directory the job reads. */
+        List<String> inputPaths() {
+            return ConvJob.inputPaths(options);
         }
 
         public long inputRecords() {
@@ -126,13 +134,75 @@ public final class ConvJob {
         } else if (!conf.contains("spark.master")) {
             conf.setMaster("local[*]");
         }
+        shipJobJar(conf);
         conf.setIfMissing("spark.app.name", "sparkconv");
         conf.setIfMissing("spark.ui.showConsoleProgress", "false"); // our own progress line instead
         return SparkSettings.withKryo(conf);
     }
 
+    /**
+     * Executors of a cluster master (spark://, yarn, k8s, local-cluster) need the job's classes: the jar this class
+     * was loaded from is shipped (spark.jars) unless spark-submit already did; run from class directories (a
+     * development build), such a master is refused with a pointer to spark-submit.
+     */
+    static void shipJobJar(SparkConf conf) {
+        String master = conf.get("spark.master", "local");
+        boolean inProcessExecutors = master.startsWith("local") && !master.startsWith("local-cluster");
+        if (inProcessExecutors || conf.contains("spark.jars") || conf.contains("spark.submit.deployMode")) {
+            return;
+        }
+        Path jar = jobJar();
+        if (jar == null) {
+            throw new JobConfigException("master " + master + " runs executors in other JVMs, which need the job jar, "
+                    + "but sparkconv runs from class directories: build the jar (mvn package) and use bin/sparkconv, "
+                    + "or spark-submit --class io.sparkconv.spark.cli.SparkConvMain <job jar> run ...");
+        }
+        conf.set("spark.jars", jar.toUri().toString());
+    }
+
+    /** The jar holding this class, or null when it is loaded from a directory. */
+    public static Path jobJar() {
+        try {
+            var source = ConvJob.class.getProtectionDomain().getCodeSource();
+            if (source == null) {
+                return null;
+            }
+            Path p = Path.of(source.getLocation().toURI());
+            return Files.isRegularFile(p) && p.getFileName().toString().endsWith(".jar") ? p : null;
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** All driver-side checks; a problem is a {@link JobConfigException} with a one-line message. */
     public static Plan plan(JobOptions o) {
+        Plan plan = planLayers(o);
+        return withBatchBudget(plan);
+    }
+
+    /**
+     * The batch byte budget, and the largest record it holds made the reader's element limit, so that such a
+     * record is a bad record (rejected and counted under skip/quarantine) before it is decoded.
+     */
+    private static Plan withBatchBudget(Plan plan) {
+        JobOptions o = plan.options;
+        long budget = o.maxBatchBytes > 0 ? o.maxBatchBytes : BatchBudget.defaultBytes(sparkConf(o.master));
+        int in = plan.input.channels();
+        int out = plan.layer.spec().filters();
+        boolean channelsFirst = plan.layer.spec().dataFormat() == DataFormat.CHANNELS_FIRST;
+        if (in > 0) {
+            // Output elements are at most H*W*F (strides >= 1), so an image of n elements needs at most
+            // 4 * n * (1 + F/C) bytes of batch (twice for channels_first's transposes).
+            long maxElements = (long) Math.min(Long.MAX_VALUE / 2.0,
+                    Math.floor(budget * (double) in / (4.0 * (in + out) * (channelsFirst ? 2 : 1))));
+            plan.input = plan.input.withMaxElements(Math.max(1, maxElements), "the batch budget of "
+                    + BatchBudget.text(budget) + " for input and output: raise --max-batch-bytes (and the heap)");
+        }
+        plan.batchBytes = budget;
+        return plan;
+    }
+
+    private static Plan planLayers(JobOptions o) {
         require(o.input, "--input");
         require(o.layer, "--layer");
         require(o.output, "--output");
@@ -142,9 +212,14 @@ public final class ConvJob {
         if (o.batchSize < 1) {
             throw new JobConfigException("batch size must be >= 1, got " + o.batchSize);
         }
+        if (o.maxBatchBytes < 0) {
+            throw new JobConfigException("max batch bytes must be > 0, got " + o.maxBatchBytes);
+        }
         if (o.partitions < 0) {
             throw new JobConfigException("partitions must be >= 1, got " + o.partitions);
         }
+        // Before Spark starts and before any file is read: an output that would replace an input, or exists.
+        OutputTarget.check(new Configuration(), o.output, o.overwrite, inputPaths(o));
         if (o.model != null) {
             return planFromModel(o);
         }
@@ -186,8 +261,13 @@ public final class ConvJob {
             int channels = input.channels();
             input = input.withExpectedChannels(channels);
             try {
+                var spec = layer.spec();
+                long elements = WeightLimit.kernelElements(spec.kernelHeight(), spec.kernelWidth(),
+                        Math.max(1, channels / spec.groups()), spec.filters());
+                WeightLimit.check("the kernel (" + spec.kernelHeight() + ", " + spec.kernelWidth() + ", "
+                        + channels / spec.groups() + ", " + spec.filters() + ") to initialize", elements);
                 layer.initializeWeights(channels, o.seed);
-            } catch (IllegalArgumentException e) {
+            } catch (IllegalArgumentException | ArithmeticException e) {
                 throw new JobConfigException("cannot initialize weights for " + channels + " input channels: "
                         + e.getMessage(), e);
             }
@@ -234,6 +314,20 @@ public final class ConvJob {
             }
         }
         return new Plan(o, first, layers.subList(1, layers.size()), input, loaded.note());
+    }
+
+    /** The input, and the layer, weights and model files the job reads (the output may hold none of them). */
+    static List<String> inputPaths(JobOptions o) {
+        List<String> paths = new ArrayList<>();
+        paths.add(o.input);
+        if (o.model == null) {
+            paths.add(o.layer);
+        }
+        paths.add(o.kernel);
+        paths.add(o.bias);
+        paths.add(o.model);
+        paths.add(o.modelJson);
+        return paths;
     }
 
     private static void require(String value, String option) {
@@ -285,7 +379,18 @@ public final class ConvJob {
     public static JobSummary run(SparkSession spark, Plan plan, PrintStream progress) {
         JobOptions o = plan.options;
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        checkOutput(sc.hadoopConfiguration(), o.output, o.overwrite);
+        OutputTarget.check(sc.hadoopConfiguration(), o.output, o.overwrite, plan.inputPaths());
+        try (OutputTarget target = OutputTarget.open(sc.hadoopConfiguration(), o.output, o.overwrite)) {
+            return run(spark, sc, plan, target, progress);
+        }
+    }
+
+    /** Test hook: runs on the driver after the output is written to staging and before it is committed. */
+    static volatile Runnable beforeCommit;
+
+    private static JobSummary run(SparkSession spark, JavaSparkContext sc, Plan plan, OutputTarget target,
+            PrintStream progress) {
+        JobOptions o = plan.options;
         long start = System.nanoTime();
         ProgressListener listener = new ProgressListener(plan.input.records(), progress, o.progressIntervalMillis);
         spark.sparkContext().addSparkListener(listener);
@@ -296,19 +401,21 @@ public final class ConvJob {
             if (plan.input.format() == DatasetFormat.PARQUET && o.partitions > 0) {
                 records = records.repartition(o.partitions); // Spark's Parquet reader picks its own partitions
             }
-            JavaRDD<ImageRecord> maps = conv.apply(records, o.batchSize);
+            JavaRDD<ImageRecord> maps = conv.apply(records, o.batchSize, plan.batchBytes);
             int channels = plan.layer.spec().filters();
             for (Conv2D next : plan.nextLayers) { // --model with several layers: each takes the previous maps
                 SparkConv nextConv = SparkConv.broadcast(sc, next, channels);
                 nextConvs.add(nextConv);
-                maps = nextConv.apply(maps, o.batchSize);
+                maps = nextConv.apply(maps, o.batchSize, plan.batchBytes);
                 channels = next.spec().filters();
             }
-            long written = JobOutput.writeParquet(spark, maps, o.output, o.overwrite);
+            String staging = target.stagingPath();
+            long written = JobOutput.writeParquet(spark, maps, staging);
             listener.finish(conv.imagesConvolved());
             String quarantine = null;
             if (o.badRecordPolicy == BadRecordPolicy.QUARANTINE) {
-                quarantine = JobOutput.writeQuarantine(spark, read.rejections().value(), o.output);
+                JobOutput.writeQuarantine(spark, read.rejections().value(), staging);
+                quarantine = JobOutput.quarantinePath(o.output);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             RecordCounts counts = read.counts().value();
@@ -316,8 +423,13 @@ public final class ConvJob {
             long rejected = counts.rejected();
             if (readCount != written + rejected) {
                 throw new IllegalStateException("record accounting does not balance: read " + readCount
-                        + ", written " + written + ", rejected " + rejected);
+                        + ", written " + written + ", rejected " + rejected + "; the output was not committed");
             }
+            Runnable hook = beforeCommit;
+            if (hook != null) {
+                hook.run();
+            }
+            target.commit();
             long flops = conv.flops();
             List<String> plans = new ArrayList<>(conv.plans());
             for (SparkConv next : nextConvs) {
@@ -332,20 +444,6 @@ public final class ConvJob {
             }
             listener.close();
             spark.sparkContext().removeSparkListener(listener);
-        }
-    }
-
-    /** An existing output is an error unless --overwrite; checked on the driver before any task runs. */
-    static void checkOutput(Configuration hadoop, String output, boolean overwrite) {
-        org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(output);
-        try {
-            FileSystem fs = path.getFileSystem(hadoop);
-            if (fs.exists(path) && !overwrite) {
-                throw new JobConfigException("output " + output
-                        + " already exists: add --overwrite to replace it, or choose another directory");
-            }
-        } catch (IOException e) {
-            throw new JobConfigException("cannot check output " + output + ": " + e.getMessage(), e);
         }
     }
 }

@@ -94,6 +94,15 @@ public final class JobIo {
             return splits;
         }
 
+        /** The same input, with records of more than {@code maxElements} elements made bad records. */
+        InputDescription withMaxElements(long maxElements, String hint) {
+            if (maxElements >= options.maxElementsPerRecord()) {
+                return this;
+            }
+            return new InputDescription(path, format, options.withMaxElementsPerRecord(maxElements, hint), splits,
+                    records, recordShape);
+        }
+
         /** The same input, with records of another channel count than {@code channels} made bad records. */
         InputDescription withExpectedChannels(int channels) {
             return new InputDescription(path, format, options.withExpectedChannels(channels), splits, records,

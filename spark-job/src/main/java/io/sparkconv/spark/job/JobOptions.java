@@ -30,6 +30,8 @@ public final class JobOptions {
     /** Number of input partitions, or 0 for the reader's default split size. */
     public int partitions;
     public int batchSize = SparkConv.DEFAULT_BATCH_SIZE;
+    /** A task's batch byte budget (input plus output floats of a batch); 0: derived from the executor heap. */
+    public long maxBatchBytes;
     public BadRecordPolicy badRecordPolicy = BadRecordPolicy.FAIL;
     public boolean overwrite;
     /** Milliseconds between progress lines; 0 turns them off. */

@@ -3,16 +3,22 @@ package io.sparkconv.spark.job;
 import io.sparkconv.datasets.ImageRecord;
 import io.sparkconv.datasets.Rejection;
 import io.sparkconv.datasets.spark.SparkDatasets;
-import io.sparkconv.datasets.spark.TensorRows;
+import java.io.IOException;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The job's output: Parquet rows of {@link TensorRows#SCHEMA} (source, index, ordinal, label, tensor) written
- * through Spark's file output committer, so a directory only looks complete (has {@code _SUCCESS}) when every task
- * committed; a failed job leaves no such marker.
+ * The job's output: Parquet rows of {@code TensorRows.SCHEMA} (source, index, ordinal, label, tensor) written
+ * through Spark's file output committer into the job's staging directory ({@link OutputTarget}), which is renamed
+ * into place only when the job is complete.
  */
 public final class JobOutput {
     /** Sub-directory of the output that lists rejected records under the quarantine policy. */
@@ -21,20 +27,44 @@ public final class JobOutput {
     private JobOutput() {
     }
 
-    /** Writes the records as Parquet and returns how many rows the committed output holds. */
-    public static long writeParquet(SparkSession spark, JavaRDD<ImageRecord> records, String output,
-            boolean overwrite) {
-        SparkDatasets.toDataFrame(spark, records).write()
-                .mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists).parquet(output);
-        // Counted from the committed files, not from the tasks that wrote them; the schema is given so that no
-        // schema-inference job runs.
-        return spark.read().schema(TensorRows.SCHEMA).parquet(output).count();
+    /**
+     * Writes the records as Parquet into a new directory (the job's staging directory) and returns how many rows
+     * the committed files hold.
+     */
+    public static long writeParquet(SparkSession spark, JavaRDD<ImageRecord> records, String directory) {
+        SparkDatasets.toDataFrame(spark, records).write().mode(SaveMode.ErrorIfExists).parquet(directory);
+        // Counted from the committed files' footers, not from the tasks that wrote them (and without Spark's
+        // reader, which ignores the hidden staging directory).
+        return countRows(spark.sparkContext().hadoopConfiguration(), directory);
     }
 
-    /** Writes the rejections (source, index, reason) as JSON lines under {@code output/_quarantine}. */
-    public static String writeQuarantine(SparkSession spark, List<Rejection> rejections, String output) {
-        String path = output.endsWith("/") ? output + QUARANTINE_DIR : output + "/" + QUARANTINE_DIR;
-        SparkDatasets.writeQuarantine(spark, rejections, path, SaveMode.Overwrite);
-        return path;
+    /** Rows of the Parquet data files directly in {@code directory}, from their footers. */
+    static long countRows(Configuration hadoop, String directory) {
+        Path dir = new Path(directory);
+        long rows = 0;
+        try {
+            FileSystem fs = dir.getFileSystem(hadoop);
+            for (FileStatus f : fs.listStatus(dir)) {
+                String name = f.getPath().getName();
+                if (f.isFile() && !name.startsWith("_") && !name.startsWith(".")) {
+                    try (ParquetFileReader footer = ParquetFileReader.open(HadoopInputFile.fromStatus(f, hadoop))) {
+                        rows += footer.getRecordCount();
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new JobConfigException("cannot count the rows written to " + directory + ": " + e.getMessage(), e);
+        }
+        return rows;
+    }
+
+    /** Where the rejections of the quarantine policy are listed under an output directory. */
+    public static String quarantinePath(String output) {
+        return output.endsWith("/") ? output + QUARANTINE_DIR : output + "/" + QUARANTINE_DIR;
+    }
+
+    /** Writes the rejections (source, index, reason) as JSON lines under {@code directory/_quarantine}. */
+    public static void writeQuarantine(SparkSession spark, List<Rejection> rejections, String directory) {
+        SparkDatasets.writeQuarantine(spark, rejections, quarantinePath(directory), SaveMode.ErrorIfExists);
     }
 }
