@@ -381,7 +381,35 @@ public final class ConvJob {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         OutputTarget.check(sc.hadoopConfiguration(), o.output, o.overwrite, plan.inputPaths());
         try (OutputTarget target = OutputTarget.open(sc.hadoopConfiguration(), o.output, o.overwrite)) {
-            return run(spark, sc, plan, target, progress);
+            try {
+                return run(spark, sc, plan, target, progress);
+            } catch (RuntimeException | Error e) {
+                // The failed stage's other tasks are killed asynchronously and may still be writing into the
+                // staging directory: let them end before it is removed, or their files would outlive it.
+                sc.cancelAllJobs();
+                awaitNoRunningTasks(sc, 30_000);
+                throw e;
+            }
+        }
+    }
+
+    /** Waits (at most {@code millis}) until no executor runs a task. */
+    private static void awaitNoRunningTasks(JavaSparkContext sc, long millis) {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        while (System.nanoTime() < deadline) {
+            int running = 0;
+            for (org.apache.spark.SparkExecutorInfo executor : sc.sc().statusTracker().getExecutorInfos()) {
+                running += executor.numRunningTasks();
+            }
+            if (running == 0) {
+                return;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

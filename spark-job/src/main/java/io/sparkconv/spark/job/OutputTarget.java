@@ -231,12 +231,21 @@ public final class OutputTarget implements AutoCloseable {
     @Override
     public void close() {
         try {
-            // A cancelled task may still be finishing its file when the job fails: try again briefly.
-            for (int attempt = 0; attempt < 20 && !committed && fs.exists(staging); attempt++) {
-                if (attempt > 0) {
-                    Thread.sleep(100);
+            // A cancelled task may still be finishing (or aborting) its file when the job fails and recreate the
+            // directory: delete until it has stayed gone for half a second (5 seconds at most).
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            for (int gone = 0; !committed && gone < 5 && System.nanoTime() < deadline; ) {
+                if (fs.exists(staging)) {
+                    gone = 0;
+                    try {
+                        fs.delete(staging, true);
+                    } catch (IOException e) {
+                        // a file vanished under the delete: the next round sees what is left
+                    }
+                } else {
+                    gone++;
                 }
-                fs.delete(staging, true);
+                Thread.sleep(100);
             }
         } catch (IOException e) {
             // best effort: a hidden staging directory left behind is never mistaken for an output
