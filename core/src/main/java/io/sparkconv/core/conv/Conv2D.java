@@ -17,6 +17,7 @@ import io.sparkconv.core.tensor.DataFormat;
 import io.sparkconv.core.tensor.FloatTensor;
 import io.sparkconv.core.tensor.Layouts;
 import io.sparkconv.core.tensor.Shapes;
+import io.sparkconv.core.tensor.WeightLimit;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -239,6 +240,8 @@ public final class Conv2D {
                     + spec.groups() + ": input channels must be a multiple of groups");
         }
         int[] kernelShape = spec.kernelShape(inputChannels);
+        WeightLimit.check("the kernel " + Shapes.format(kernelShape) + " to initialize", WeightLimit.kernelElements(
+                kernelShape[0], kernelShape[1], kernelShape[2], kernelShape[3]));
         float[] kernel = new float[Shapes.size(kernelShape)];
         java.util.SplittableRandom root = new java.util.SplittableRandom(seed);
         java.util.SplittableRandom kernelRandom = root.split();

@@ -192,4 +192,15 @@ class Conv2DWeightsLifecycleTest {
         assertArrayEquals(kernel, free.kernel());
         assertArrayEquals(bias, free.bias());
     }
+
+    /** Java API too: a huge initialized kernel is refused by the one weight limit before anything is allocated. */
+    @Test
+    void initializingAHugeKernelIsRefusedBeforeAllocating() {
+        Conv2D huge = Conv2D.builder(500_000_000, 1, 1).useBias(false).build();
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> huge.initializeWeights(3, 1));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("(1, 1, 3, 500000000) to initialize has "
+                + "1500000000 elements, more than the limit of 268435456"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertFalse(huge.hasWeights());
+    }
 }

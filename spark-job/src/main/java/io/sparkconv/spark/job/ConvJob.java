@@ -3,7 +3,6 @@ package io.sparkconv.spark.job;
 import io.sparkconv.core.conv.Conv2D;
 import io.sparkconv.core.tensor.DataFormat;
 import io.sparkconv.core.tensor.FloatTensor;
-import io.sparkconv.core.tensor.WeightLimit;
 import io.sparkconv.datasets.BadRecordPolicy;
 import io.sparkconv.datasets.DatasetException;
 import io.sparkconv.datasets.DatasetFormat;
@@ -261,12 +260,7 @@ public final class ConvJob {
             int channels = input.channels();
             input = input.withExpectedChannels(channels);
             try {
-                var spec = layer.spec();
-                long elements = WeightLimit.kernelElements(spec.kernelHeight(), spec.kernelWidth(),
-                        Math.max(1, channels / spec.groups()), spec.filters());
-                WeightLimit.check("the kernel (" + spec.kernelHeight() + ", " + spec.kernelWidth() + ", "
-                        + channels / spec.groups() + ", " + spec.filters() + ") to initialize", elements);
-                layer.initializeWeights(channels, o.seed);
+                layer.initializeWeights(channels, o.seed);      // checks the size against WeightLimit first
             } catch (IllegalArgumentException | ArithmeticException e) {
                 throw new JobConfigException("cannot initialize weights for " + channels + " input channels: "
                         + e.getMessage(), e);
