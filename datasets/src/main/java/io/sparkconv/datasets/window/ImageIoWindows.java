@@ -1,0 +1,178 @@
+package io.sparkconv.datasets.window;
+
+import com.twelvemonkeys.imageio.plugins.tiff.TIFFImageReaderSpi;
+import io.sparkconv.datasets.DatasetException;
+import io.sparkconv.datasets.io.InputFiles;
+import io.sparkconv.datasets.io.SeekableInput;
+import java.awt.Rectangle;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.io.IOException;
+import java.util.Iterator;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.ImageInputStreamImpl;
+
+/**
+ * Windows of TIFF/BigTIFF files (TwelveMonkeys' reader, which decodes only the tiles or strips a source region
+ * touches; uncompressed, LZW, Deflate, PackBits; 8/16/32-bit integer and 32-bit float samples) and of
+ * PNG/JPEG/BMP/GIF (javax.imageio, up to a pixel limit). Samples are the stored values as floats (0..255 for
+ * 8-bit, 0..65535 for 16-bit, the floats themselves for float TIFFs); palette images are expanded to RGB(A).
+ */
+final class ImageIoWindows implements ImageWindows {
+    private final ImageInfo info;
+    private final SeekableInput input;
+    private final ImageInputStream stream;
+    private final ImageReader reader;
+    private final boolean indexed;
+
+    private ImageIoWindows(ImageInfo info, SeekableInput input, ImageInputStream stream, ImageReader reader,
+                           boolean indexed) {
+        this.info = info;
+        this.input = input;
+        this.stream = stream;
+        this.reader = reader;
+        this.indexed = indexed;
+    }
+
+    static ImageIoWindows open(String path, WindowFormat format, long maxDecodedPixels) throws IOException {
+        SeekableInput input = InputFiles.open(path);
+        ImageInputStream stream = new SeekableImageInputStream(input);
+        ImageReader reader = null;
+        try {
+            if (format == WindowFormat.TIFF) {
+                // Named explicitly: the JDK's own TIFF reader (found first by ImageIO) does not read BigTIFF.
+                reader = new TIFFImageReaderSpi().createReaderInstance();
+            } else {
+                Iterator<ImageReader> readers = ImageIO.getImageReaders(stream);
+                if (!readers.hasNext()) {
+                    throw DatasetException.file(path, "not an image javax.imageio can decode");
+                }
+                reader = readers.next();
+                stream.seek(0);
+            }
+            reader.setInput(stream, true, true);
+            int width = reader.getWidth(0);
+            int height = reader.getHeight(0);
+            if (format == WindowFormat.IMAGE && (long) width * height > maxDecodedPixels) {
+                throw DatasetException.file(path, width + "x" + height + " = " + (long) width * height
+                        + " pixels is more than the " + maxDecodedPixels + " allowed for "
+                        + reader.getFormatName() + " (decoded from the start for every window): convert it to "
+                        + "NPY or a tiled TIFF, or raise the limit (--max-decoded-pixels)");
+            }
+            ImageTypeSpecifier type = reader.getRawImageType(0);
+            if (type == null) {
+                type = reader.getImageTypes(0).next();
+            }
+            ColorModel cm = type.getColorModel();
+            boolean indexed = cm instanceof IndexColorModel;
+            int channels = indexed ? (cm.hasAlpha() ? 4 : 3) : type.getSampleModel().getNumBands();
+            ImageInfo info = new ImageInfo(path, format, height, width, channels);
+            return new ImageIoWindows(info, input, stream, reader, indexed);
+        } catch (RuntimeException | IOException e) {
+            if (reader != null) {
+                reader.dispose();
+            }
+            stream.close();
+            input.close();
+            if (e instanceof DatasetException d) {
+                throw d;
+            }
+            throw DatasetException.file(path, "cannot read the " + format.name() + " header: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public ImageInfo info() {
+        return info;
+    }
+
+    @Override
+    public void read(int row, int col, int rows, int cols, float[] dst, int dstOffset, int dstRowStride)
+            throws IOException {
+        WindowedImages.checkRegion(info, row, col, rows, cols);
+        ImageReadParam param = reader.getDefaultReadParam();
+        param.setSourceRegion(new Rectangle(col, row, cols, rows));
+        Raster raster;
+        try {
+            if (indexed) {
+                BufferedImage image = reader.read(0, param);
+                raster = ((IndexColorModel) image.getColorModel()).convertToIntDiscrete(image.getRaster(),
+                        image.getColorModel().hasAlpha()).getRaster();
+            } else {
+                raster = reader.readRaster(0, param);
+            }
+        } catch (RuntimeException e) {
+            throw new IOException(info.path() + ": cannot decode rows " + row + ".." + (row + rows - 1) + ", cols "
+                    + col + ".." + (col + cols - 1) + ": " + e, e);
+        }
+        if (raster.getWidth() != cols || raster.getHeight() != rows || raster.getNumBands() != info.channels()) {
+            throw new IOException(info.path() + ": the decoder returned " + raster.getWidth() + "x"
+                    + raster.getHeight() + "x" + raster.getNumBands() + " for a region of " + cols + "x" + rows
+                    + "x" + info.channels());
+        }
+        int x0 = raster.getMinX();
+        int y0 = raster.getMinY();
+        int values = cols * info.channels();
+        float[] line = new float[values];
+        for (int r = 0; r < rows; r++) {
+            raster.getPixels(x0, y0 + r, cols, 1, line);
+            System.arraycopy(line, 0, dst, dstOffset + r * dstRowStride, values);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        reader.dispose();
+        stream.close();
+        input.close();
+    }
+
+    /** javax.imageio's stream over a {@link SeekableInput}: local files and Hadoop file systems alike. */
+    private static final class SeekableImageInputStream extends ImageInputStreamImpl {
+        private final SeekableInput input;
+        private final long length;
+
+        SeekableImageInputStream(SeekableInput input) throws IOException {
+            this.input = input;
+            this.length = input.size();
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (streamPos >= length) {
+                return -1;
+            }
+            byte[] one = new byte[1];
+            input.readFully(streamPos, one, 0, 1);
+            bitOffset = 0;
+            streamPos++;
+            return one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            if (streamPos >= length) {
+                return -1;
+            }
+            int n = (int) Math.min(len, length - streamPos);
+            input.readFully(streamPos, b, off, n);
+            bitOffset = 0;
+            streamPos += n;
+            return n;
+        }
+
+        @Override
+        public long length() {
+            return length;
+        }
+    }
+}
