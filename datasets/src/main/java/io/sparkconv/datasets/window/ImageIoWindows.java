@@ -19,9 +19,10 @@ import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageInputStreamImpl;
 
 /**
- * Windows of TIFF/BigTIFF files (TwelveMonkeys' reader, which decodes only the tiles or strips a source region
- * touches; uncompressed, LZW, Deflate, PackBits; 8/16/32-bit integer and 32-bit float samples) and of
- * PNG/JPEG/BMP/GIF (javax.imageio, up to a pixel limit). Samples are the stored values as floats (0..255 for
+ * Windows of TIFF files (the JDK's javax.imageio TIFF reader: tiles or strips, uncompressed, LZW, Deflate,
+ * PackBits; integer and float samples; only the tiles or strips a source region touches are decoded), of striped
+ * BigTIFF files (TwelveMonkeys ImageIO, as the JDK's reader has no BigTIFF) and of PNG/JPEG/BMP/GIF (javax.imageio,
+ * up to a pixel limit). Samples are the stored values as floats (0..255 for
  * 8-bit, 0..65535 for 16-bit, the floats themselves for float TIFFs); palette images are expanded to RGB(A).
  */
 final class ImageIoWindows implements ImageWindows {
@@ -30,14 +31,44 @@ final class ImageIoWindows implements ImageWindows {
     private final ImageInputStream stream;
     private final ImageReader reader;
     private final boolean indexed;
+    /** Read through readRaster (TwelveMonkeys, BigTIFF) rather than read (the JDK's readers). */
+    private final boolean rasters;
 
     private ImageIoWindows(ImageInfo info, SeekableInput input, ImageInputStream stream, ImageReader reader,
-                           boolean indexed) {
+                           boolean indexed, boolean rasters) {
         this.info = info;
         this.input = input;
         this.stream = stream;
         this.reader = reader;
         this.indexed = indexed;
+        this.rasters = rasters;
+    }
+
+    /** Bytes 2-3 of the header: 42 for classic TIFF, 43 for BigTIFF (in the byte order of bytes 0-1). */
+    private static boolean isBigTiff(SeekableInput input, String path) throws IOException {
+        byte[] head = new byte[4];
+        if (input.size() < 8) {
+            throw DatasetException.file(path, "not a TIFF file: " + input.size() + " bytes, shorter than a header");
+        }
+        input.readFully(0, head, 0, 4);
+        boolean little = head[0] == 'I' && head[1] == 'I';
+        boolean big = head[0] == 'M' && head[1] == 'M';
+        int version = little ? (head[2] & 0xFF) | (head[3] & 0xFF) << 8 : (head[2] & 0xFF) << 8 | (head[3] & 0xFF);
+        if ((!little && !big) || (version != 42 && version != 43)) {
+            throw DatasetException.file(path, "not a TIFF file: expected II or MM then 42 (TIFF) or 43 (BigTIFF)");
+        }
+        return version == 43;
+    }
+
+    private static ImageReader jdkTiffReader(String path) {
+        for (Iterator<ImageReader> it = ImageIO.getImageReadersByFormatName("tiff"); it.hasNext(); ) {
+            ImageReader r = it.next();
+            if (r.getClass().getName().startsWith("com.sun.imageio.plugins.tiff.")) {
+                return r;
+            }
+            r.dispose();
+        }
+        throw DatasetException.file(path, "this JVM has no javax.imageio TIFF reader (JDK 9 or newer has one)");
     }
 
     static ImageIoWindows open(String path, WindowFormat format, long maxDecodedPixels) throws IOException {
@@ -45,9 +76,13 @@ final class ImageIoWindows implements ImageWindows {
         ImageInputStream stream = new SeekableImageInputStream(input);
         ImageReader reader = null;
         try {
+            boolean bigTiff = false;
             if (format == WindowFormat.TIFF) {
-                // Named explicitly: the JDK's own TIFF reader (found first by ImageIO) does not read BigTIFF.
-                reader = new TIFFImageReaderSpi().createReaderInstance();
+                bigTiff = isBigTiff(input, path);
+                // Classic TIFF: the JDK's reader, whose region reads are right for tiles and strips alike.
+                // BigTIFF, which the JDK cannot read: TwelveMonkeys', through readRaster (its read() maps float RGB
+                // into 0..1), for strips only: its region reads of tiled images fail (3.12 and 3.14).
+                reader = bigTiff ? new TIFFImageReaderSpi().createReaderInstance() : jdkTiffReader(path);
             } else {
                 Iterator<ImageReader> readers = ImageIO.getImageReaders(stream);
                 if (!readers.hasNext()) {
@@ -59,6 +94,12 @@ final class ImageIoWindows implements ImageWindows {
             reader.setInput(stream, true, true);
             int width = reader.getWidth(0);
             int height = reader.getHeight(0);
+            if (bigTiff && reader.isImageTiled(0) && (reader.getTileWidth(0) < width
+                    || reader.getTileHeight(0) < height)) {
+                throw DatasetException.file(path, "tiled BigTIFF (tiles of " + reader.getTileWidth(0) + "x"
+                        + reader.getTileHeight(0) + ") cannot be read by windows: TwelveMonkeys ImageIO fails on "
+                        + "regions of tiled images; convert it to strips (tiffcp -8 -s) or to NPY");
+            }
             if (format == WindowFormat.IMAGE && (long) width * height > maxDecodedPixels) {
                 throw DatasetException.file(path, width + "x" + height + " = " + (long) width * height
                         + " pixels is more than the " + maxDecodedPixels + " allowed for "
@@ -73,7 +114,7 @@ final class ImageIoWindows implements ImageWindows {
             boolean indexed = cm instanceof IndexColorModel;
             int channels = indexed ? (cm.hasAlpha() ? 4 : 3) : type.getSampleModel().getNumBands();
             ImageInfo info = new ImageInfo(path, format, height, width, channels);
-            return new ImageIoWindows(info, input, stream, reader, indexed);
+            return new ImageIoWindows(info, input, stream, reader, indexed, bigTiff);
         } catch (RuntimeException | IOException e) {
             if (reader != null) {
                 reader.dispose();
@@ -100,12 +141,12 @@ final class ImageIoWindows implements ImageWindows {
         param.setSourceRegion(new Rectangle(col, row, cols, rows));
         Raster raster;
         try {
-            if (indexed) {
-                BufferedImage image = reader.read(0, param);
-                raster = ((IndexColorModel) image.getColorModel()).convertToIntDiscrete(image.getRaster(),
-                        image.getColorModel().hasAlpha()).getRaster();
-            } else {
+            if (rasters) {
                 raster = reader.readRaster(0, param);
+            } else {
+                BufferedImage image = reader.read(0, param);   // the JDK's readers have no readRaster
+                raster = indexed ? ((IndexColorModel) image.getColorModel()).convertToIntDiscrete(image.getRaster(),
+                        image.getColorModel().hasAlpha()).getRaster() : image.getRaster();
             }
         } catch (RuntimeException e) {
             throw new IOException(info.path() + ": cannot decode rows " + row + ".." + (row + rows - 1) + ", cols "

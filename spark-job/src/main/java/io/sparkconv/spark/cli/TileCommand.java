@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
         description = {"Convolves one large image tile by tile as a Spark job: each task reads only its tile's input "
                 + "window (with the kernel's halo) from the file and writes one Parquet row per tile. The result "
                 + "equals the whole-image convolution bit for bit; 'sparkconv export --stitch' puts it together.",
-                "Inputs: NPY (H,W,C), (1,H,W,C) or (H,W), C order; TIFF/BigTIFF (tiled or striped; none, LZW, "
-                        + "Deflate, PackBits); PNG/JPEG/BMP/GIF up to --max-decoded-pixels."},
+                "Inputs: NPY (H,W,C), (1,H,W,C) or (H,W), C order; TIFF (tiled or striped; none, LZW, Deflate, "
+                        + "PackBits); BigTIFF in strips; PNG/JPEG/BMP/GIF up to --max-decoded-pixels."},
         footer = {"", "Example:", "  sparkconv tile --input scene.npy --layer L.json --kernel K.npy --bias B.npy "
                 + "--tile 1024 --output out/",
                 "  sparkconv export --stitch --input out/ --output maps.npy"})
