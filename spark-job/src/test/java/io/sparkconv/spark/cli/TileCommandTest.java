@@ -134,8 +134,11 @@ class TileCommandTest {
         Path kernel4 = TestFiles.npy(dir.resolve("k4.npy"), 1, 3, 3, 4, 2);
         assertError(CliRunner.run("tile", "--input", image.toString(), "--layer", layer.toString(), "--kernel",
                 kernel4.toString(), "--output", dir.resolve("o1").toString()), "expects 4 input channels");
-        assertError(CliRunner.run("tile", "--input", image.toString(), "--layer", layer.toString(), "--tile", "0x5",
-                "--output", dir.resolve("o2").toString()), "--tile '0x5'");
+        CliRunner usage = CliRunner.run("tile", "--input", image.toString(), "--layer", layer.toString(), "--tile",
+                "0x5", "--output", dir.resolve("o2").toString());
+        assertEquals(2, usage.exitCode, usage::toString);
+        assertEquals(1, usage.errLines().length, usage::toString);
+        assertTrue(usage.err.contains("--tile '0x5': expected N or NxM"), usage::toString);
         Path bad = TestFiles.npy(dir.resolve("batch.npy"), 3, 2, 40, 30, 3);
         assertError(CliRunner.run("tile", "--input", bad.toString(), "--layer", layer.toString(),
                 "--output", dir.resolve("o3").toString()), "is not one image");
