@@ -29,7 +29,7 @@ public final class TileKernelProbe {
         int threads = Integer.parseInt(args[6]);
         layer.setWeights(readFloatNpy(Path.of(args[1])), layer.spec().useBias() ? new float[layer.spec().filters()]
                 : null);
-        TilePlan plan = TilePlan.of(layer.geometry(new int[] {1, height, width, channels}), tile, tile);
+        TilePlan plan = TilePlan.of(TilePlan.imageGeometry(layer, height, width, channels), tile, tile);
         AtomicInteger next = new AtomicInteger();
         Thread[] workers = new Thread[threads];
         long start = System.nanoTime();

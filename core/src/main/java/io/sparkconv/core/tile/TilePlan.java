@@ -1,5 +1,7 @@
 package io.sparkconv.core.tile;
 
+import io.sparkconv.core.conv.Conv2D;
+import io.sparkconv.core.spec.Conv2DSpec;
 import io.sparkconv.core.spec.ConvGeometry;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,6 +64,32 @@ public final class TilePlan {
                     + " values each; use smaller tiles");
         }
         return new TilePlan(geometry, tileHeight, tileWidth);
+    }
+
+    /**
+     * The whole-image geometry of {@code layer} (with weights) for a {@code height x width x channels} image of
+     * any size: the same checks and arithmetic as {@link ConvGeometry#of} (channels against the weights, VALID
+     * input at least the dilated kernel, TensorFlow's output sizes and SAME padding), but the whole image and its
+     * output need not fit in one Java array; only a tile's window and output must ({@link #of} checks those).
+     */
+    public static ConvGeometry imageGeometry(Conv2D layer, int height, int width, int channels) {
+        Conv2DSpec spec = layer.spec();
+        if (height < 1 || width < 1 || channels < 1) {
+            throw new IllegalArgumentException("image of " + height + "x" + width + "x" + channels
+                    + ": expected height, width and channels >= 1");
+        }
+        if (layer.inputChannels() != channels) {
+            throw new IllegalArgumentException("layer '" + spec.name() + "' has weights for " + layer.inputChannels()
+                    + " input channels, but the image has " + channels);
+        }
+        ConvGeometry.Axis rows = ConvGeometry.axis("height", spec.padding(), height, spec.kernelHeight(),
+                spec.strideHeight(), spec.dilationHeight());
+        ConvGeometry.Axis cols = ConvGeometry.axis("width", spec.padding(), width, spec.kernelWidth(),
+                spec.strideWidth(), spec.dilationWidth());
+        return new ConvGeometry(spec.dataFormat(), height, width, channels, rows.out(), cols.out(), spec.filters(),
+                spec.kernelHeight(), spec.kernelWidth(), spec.strideHeight(), spec.strideWidth(),
+                spec.dilationHeight(), spec.dilationWidth(), rows.padBefore(), rows.padAfter(), cols.padBefore(),
+                cols.padAfter(), spec.groups());
     }
 
     private static long windowExtent(int outputs, int stride, int kernel, int dilation) {

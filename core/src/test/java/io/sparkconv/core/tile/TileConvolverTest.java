@@ -107,6 +107,28 @@ class TileConvolverTest {
     }
 
     @Test
+    void imageGeometryIsConvGeometryWithoutTheOneArrayLimit() {
+        for (String padding : new String[] {"same", "valid"}) {
+            Conv2D layer = Conv2D.builder(8, 4, 3).strides(2, 3).padding(padding).name("g").build();
+            layer.initializeWeights(3, 1);
+            assertEquals(layer.geometry(new int[] {1, 301, 202, 3}), TilePlan.imageGeometry(layer, 301, 202, 3));
+            // 40000 x 40000 x 3 in, 20000 x 13334 x 8 out: more than one Java array, still a plan of small tiles.
+            TilePlan big = TilePlan.of(TilePlan.imageGeometry(layer, 40000, 40000, 3), 1024, 1024);
+            assertEquals(padding.equals("same") ? 20000 : 19999, big.geometry().outHeight());
+            assertEquals(20 * 14, big.count());
+            Tile last = big.tile(big.count() - 1);
+            assertTrue(last.readRow() + last.readHeight() <= 40000 && last.readCol() + last.readWidth() <= 40000);
+        }
+        Conv2D layer = Conv2D.builder(2, 5, 5).name("v").build();
+        layer.initializeWeights(3, 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TilePlan.imageGeometry(layer, 4, 100, 3));
+        assertTrue(e.getMessage().contains("padding='valid' needs an input height of at least"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TilePlan.imageGeometry(layer, 40, 100, 4));
+        assertTrue(e.getMessage().contains("has weights for 3 input channels, but the image has 4"), e.getMessage());
+    }
+
+    @Test
     void badTileSizesAndNonLocalActivationsAreRefused() {
         Conv2D layer = Conv2D.builder(2, 3, 3).name("b").build();
         layer.initializeWeights(3, 1);

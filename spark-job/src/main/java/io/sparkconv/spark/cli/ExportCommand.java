@@ -27,7 +27,8 @@ final class ExportCommand implements Callable<Integer> {
     String master;
 
     @Option(names = "--stitch", description = "The input is a `sparkconv tile` output: put its tiles together into "
-            + "one (height, width, filters) NPY, streaming (about one tile in memory).")
+            + "one (height, width, filters) NPY, or a float32 BigTIFF when --output ends in .tif/.tiff, streaming "
+            + "(about one tile in memory).")
     boolean stitch;
 
     @Override

@@ -2,7 +2,6 @@ package io.sparkconv.spark.tile;
 
 import io.sparkconv.core.conv.Conv2D;
 import io.sparkconv.core.spec.ConvGeometry;
-import io.sparkconv.core.tensor.DataFormat;
 import io.sparkconv.core.tensor.FloatTensor;
 import io.sparkconv.core.tile.Tile;
 import io.sparkconv.core.tile.TileConvolver;
@@ -46,6 +45,8 @@ public final class TileJob {
     /** Accumulator names, seen by the progress listener. */
     public static final String TILES_ACCUMULATOR = "sparkconv.tiles.convolved";
     public static final String PIXELS_ACCUMULATOR = "sparkconv.tiles.pixels";
+    /** Largest tile output, in bytes: one binary Parquet value and one array on each side of it. */
+    static final long MAX_TILE_BYTES = 1L << 30;
 
     private TileJob() {
     }
@@ -150,19 +151,20 @@ public final class TileJob {
         }
         try {
             TileConvolver.checkTileable(layer.spec());
-            ConvGeometry g = layer.geometry(shapeFor(layer, image));
-            return new Plan(o, layer, image, TilePlan.of(g, o.tileHeight, o.tileWidth), weightsNote);
+            ConvGeometry g = TilePlan.imageGeometry(layer, image.height(), image.width(), image.channels());
+            TilePlan tiles = TilePlan.of(g, o.tileHeight, o.tileWidth);
+            long tileBytes = 4L * Math.min(o.tileHeight, g.outHeight()) * Math.min(o.tileWidth, g.outWidth())
+                    * g.filters();
+            if (tileBytes > MAX_TILE_BYTES) {
+                throw new JobConfigException("--tile " + o.tileHeight + "x" + o.tileWidth + " gives tile outputs of "
+                        + tileBytes + " bytes (" + g.filters() + " filters): expected at most " + MAX_TILE_BYTES
+                        + " (one Parquet value); use smaller tiles");
+            }
+            return new Plan(o, layer, image, tiles, weightsNote);
         } catch (IllegalArgumentException e) {
             throw new JobConfigException("input " + o.input + " " + image.shapeText() + " does not fit the layer: "
                     + e.getMessage(), e);
         }
-    }
-
-    /** The image as one 4-D batch in the layer's data format (the file itself is always height, width, channels). */
-    static int[] shapeFor(Conv2D layer, ImageInfo image) {
-        return layer.spec().dataFormat() == DataFormat.CHANNELS_FIRST
-                ? new int[] {1, image.channels(), image.height(), image.width()}
-                : new int[] {1, image.height(), image.width(), image.channels()};
     }
 
     private static void require(String value, String option) {
@@ -281,7 +283,8 @@ public final class TileJob {
         @Override
         public Iterator<Row> call(Iterator<Integer> indices) {
             Conv2D conv = ExecutorLayerCache.layerFor(layer, null);
-            TilePlan plan = TilePlan.of(conv.geometry(shapeFor(conv, image)), tileHeight, tileWidth);
+            TilePlan plan = TilePlan.of(TilePlan.imageGeometry(conv, image.height(), image.width(),
+                    image.channels()), tileHeight, tileWidth);
             return new Iterator<>() {
                 private ImageWindows windows;
                 private TileConvolver convolver;

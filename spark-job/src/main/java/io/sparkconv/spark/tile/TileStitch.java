@@ -21,7 +21,8 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * {@code sparkconv export --stitch}: puts a tile job's tiles together into one float32 NPY of shape
- * (output height, output width, filters), streaming. Tiles arrive one partition at a time and each tile's rows
+ * (output height, output width, filters), or a BigTIFF with one float32 sample per filter when the output ends
+ * in .tif/.tiff ({@link BigTiffStrips}), streaming. Tiles arrive one partition at a time and each tile's rows
  * are written at their place in the file, so the driver holds about one tile, never the whole result. Every tile
  * is checked against the grid it claims (origin, shape, size of its data) and every tile of the grid must be
  * present exactly once. The file is written beside the target and renamed into place at the end, so the output
@@ -55,8 +56,9 @@ public final class TileStitch {
 
     public static Result stitch(SparkSession spark, String input, String output) {
         String lower = output.toLowerCase(Locale.ROOT);
-        if (!lower.endsWith(".npy")) {
-            throw new JobConfigException("--stitch output " + output + ": expected a .npy file");
+        boolean tiff = lower.endsWith(".tif") || lower.endsWith(".tiff");
+        if (!tiff && !lower.endsWith(".npy")) {
+            throw new JobConfigException("--stitch output " + output + ": expected a .npy, .tif or .tiff file");
         }
         org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(input);
         try {
@@ -98,7 +100,8 @@ public final class TileStitch {
         boolean done = false;
         try (FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE,
                 StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            byte[] header = npyHeader(height, width, filters);
+            BigTiffStrips tiffLayout = tiff ? new BigTiffStrips(height, width, filters) : null;
+            byte[] header = tiff ? tiffLayout.header() : npyHeader(height, width, filters);
             writeFully(out, ByteBuffer.wrap(header), 0);
             long dataOffset = header.length;
             BitSet seen = new BitSet(rows * cols);
@@ -139,6 +142,9 @@ public final class TileStitch {
                 int missing = seen.nextClearBit(0);
                 throw new IllegalStateException(input + " lacks " + (rows * cols - seen.cardinality()) + " of its "
                         + rows * cols + " tiles, e.g. tile (" + missing / cols + ", " + missing % cols + ")");
+            }
+            if (tiff) {
+                writeFully(out, ByteBuffer.wrap(tiffLayout.trailer()), dataOffset + tiffLayout.dataBytes());
             }
             out.force(false);
             done = true;

@@ -11,6 +11,10 @@ import io.sparkconv.core.kernel.KernelParity;
 import io.sparkconv.core.spec.Padding;
 import io.sparkconv.core.tensor.FloatTensor;
 import io.sparkconv.datasets.npy.NpyWriter;
+import io.sparkconv.datasets.window.ImageInfo;
+import io.sparkconv.datasets.window.ImageWindows;
+import io.sparkconv.datasets.window.WindowFormat;
+import io.sparkconv.datasets.window.WindowedImages;
 import io.sparkconv.spark.SparkTestSupport;
 import io.sparkconv.spark.job.JobIo;
 import io.sparkconv.spark.tile.TileJob;
@@ -198,6 +202,34 @@ class TileCommandTest {
         assertEquals(1, s.exitCode, s::toString);
         assertTrue(s.err.contains("lacks 1 of its 9 tiles"), s::toString);
         assertFalse(Files.exists(maps), "an incomplete stitch left an output file");
+    }
+
+    /** --stitch to .tif: a BigTIFF whose float samples (one per filter), read back by windows, equal the NPY's. */
+    @Test
+    void stitchToTiffHoldsTheSameValuesAsTheNpy() throws IOException {
+        Path image = TestFiles.npy(dir.resolve("f.npy"), 9, 70, 45, 3);
+        for (int filters : new int[] {1, 2, 5}) {
+            Path layer = TestFiles.layer(dir.resolve("f" + filters + ".json"), Conv2D.builder(filters, 3, 3)
+                    .padding("same").name("f" + filters).build());
+            Path out = dir.resolve("f" + filters + "-tiles");
+            CliRunner r = CliRunner.run("tile", "--input", image.toString(), "--layer", layer.toString(), "--tile",
+                    "32x20", "--output", out.toString(), "--progress-seconds", "0");
+            assertEquals(0, r.exitCode, r::toString);
+            Path npy = dir.resolve("f" + filters + ".npy.out.npy");
+            Path tif = dir.resolve("f" + filters + ".tif");
+            assertEquals(0, CliRunner.run("export", "--stitch", "--input", out.toString(), "--output", npy.toString())
+                    .exitCode);
+            CliRunner t = CliRunner.run("export", "--stitch", "--input", out.toString(), "--output", tif.toString());
+            assertEquals(0, t.exitCode, t::toString);
+            assertTrue(t.out.contains("shape (70, 45, " + filters + ")"), t::toString);
+            float[] expected = JobIo.readNpy(npy.toString()).data();
+            try (ImageWindows w = WindowedImages.open(tif.toString(), 1)) {
+                assertEquals(new ImageInfo(tif.toString(), WindowFormat.TIFF, 70, 45, filters), w.info());
+                float[] got = new float[expected.length];
+                w.read(0, 0, 70, 45, got, 0, 45 * filters);
+                assertArrayEquals(bits(expected), bits(got), "filters=" + filters);
+            }
+        }
     }
 
     private void assertTiledEqualsApply(Path image, Conv2D layer, int channels, String tile, long seed)
