@@ -91,10 +91,11 @@ final class BigTiffStrips {
         shortEntry(b, 258, filters, bitsAt, 32);                // BitsPerSample
         entry(b, 259, TYPE_SHORT, 1, 1);                        // Compression: none
         entry(b, 262, TYPE_SHORT, 1, 1);                        // Photometric: MinIsBlack
-        entry(b, 273, TYPE_LONG8, strips, stripOffsets);        // StripOffsets
+        // A single LONG8 fits the 8-byte value field, where TIFF then requires it to be (no pointer).
+        entry(b, 273, TYPE_LONG8, strips, strips == 1 ? DATA_OFFSET : stripOffsets);    // StripOffsets
         entry(b, 277, TYPE_SHORT, 1, filters);                  // SamplesPerPixel
         entry(b, 278, TYPE_LONG, 1, rowsPerStrip);              // RowsPerStrip
-        entry(b, 279, TYPE_LONG8, strips, stripCounts);         // StripByteCounts
+        entry(b, 279, TYPE_LONG8, strips, strips == 1 ? dataBytes() : stripCounts);     // StripByteCounts
         entry(b, 284, TYPE_SHORT, 1, 1);                        // PlanarConfiguration: chunky
         if (filters > 1) {
             shortEntry(b, 338, filters - 1, extraAt, 0);        // ExtraSamples: unspecified

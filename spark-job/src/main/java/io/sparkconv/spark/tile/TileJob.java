@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -38,8 +39,8 @@ import org.apache.spark.util.LongAccumulator;
  * The job behind {@code sparkconv tile}: one large image convolved tile by tile across tasks. The driver plans
  * the tiles from the image's header and the layer ({@link TilePlan}); each task reads only its tile's input
  * window from the file ({@link WindowedImages}), convolves it ({@link TileConvolver}, bit-identical to the
- * whole image) and writes one Parquet row ({@link TileRows}). One tile per task, so a task holds one window and
- * one tile output, whatever the image size.
+ * whole image) and writes it as Parquet rows of a few output rows each ({@link TileRows}). One tile per task, so
+ * a task holds one window and one tile output, whatever the image size.
  */
 public final class TileJob {
     /** Accumulator names, seen by the progress listener. */
@@ -216,11 +217,14 @@ public final class TileJob {
                             o.maxDecodedPixels, tilesRead, tilesDone, pixels, planNames));
             spark.createDataFrame(rows, TileRows.SCHEMA).write()
                     .mode(o.overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
-                    // One tile is one large binary value: no dictionary attempt, and row groups flushed early.
+                    // Bands are large binary values: no dictionary attempt, and row groups flushed early.
                     .option("parquet.enable.dictionary", "false")
                     .option("parquet.block.size", String.valueOf(32 << 20))
+                    // Feature maps are float noise to a byte compressor; compressing only adds a buffer per tile.
+                    .option("compression", "none")
                     .parquet(o.output);
-            long written = spark.read().schema(TileRows.SCHEMA).parquet(o.output).count();
+            // Counted from the committed files: a tile is written when all its bands are.
+            long written = TileRows.completeTiles(spark.read().schema(TileRows.SCHEMA).parquet(o.output));
             listener.finish(tilesDone.value(), pixels.value());
             long read = tilesRead.value();
             if (read != written || written != tiles.count()) {
@@ -280,18 +284,59 @@ public final class TileJob {
             this.planNames = planNames;
         }
 
+        /**
+         * What a task thread keeps between its tasks (Spark reuses task threads): the convolver with its runners
+         * and workspaces, and the window and output buffers. Tiles are tens of MiB, so allocating them afresh per
+         * tile churns large (G1 humongous) arrays and fragments a small heap.
+         */
+        private static final class Worker {
+            final String key;
+            final TilePlan plan;
+            final TileConvolver convolver;
+            final float[] window;
+            final float[] out;
+
+            Worker(String key, Conv2D conv, TilePlan plan) {
+                this.key = key;
+                this.plan = plan;
+                this.convolver = new TileConvolver(conv, plan);
+                this.window = new float[convolver.maxWindowValues()];
+                this.out = new float[convolver.maxOutputValues()];
+            }
+        }
+
+        private static final ThreadLocal<Worker> WORKERS = new ThreadLocal<>();
+
+        private Worker worker() {
+            String key = layer.id() + "|" + image + "|" + tileHeight + "x" + tileWidth;
+            Worker w = WORKERS.get();
+            if (w == null || !w.key.equals(key)) {
+                WORKERS.remove();                       // let the old buffers go before allocating new ones
+                Conv2D conv = ExecutorLayerCache.layerFor(layer, null);
+                TilePlan plan = TilePlan.of(TilePlan.imageGeometry(conv, image.height(), image.width(),
+                        image.channels()), tileHeight, tileWidth);
+                w = new Worker(key, conv, plan);
+                WORKERS.set(w);
+            }
+            return w;
+        }
+
         @Override
         public Iterator<Row> call(Iterator<Integer> indices) {
-            Conv2D conv = ExecutorLayerCache.layerFor(layer, null);
-            TilePlan plan = TilePlan.of(TilePlan.imageGeometry(conv, image.height(), image.width(),
-                    image.channels()), tileHeight, tileWidth);
+            Worker worker = worker();
+            TilePlan plan = worker.plan;
+            TileConvolver convolver = worker.convolver;
+            String layerName = ExecutorLayerCache.layerFor(layer, null).spec().name();
+            int filters = plan.geometry().filters();
+            int bandRows = TileRows.bandRows(tileWidth, filters);
             return new Iterator<>() {
                 private ImageWindows windows;
-                private TileConvolver convolver;
+                private Tile tile;                      // the tile whose bands are being emitted
+                private int nextBandRow;
 
                 @Override
                 public boolean hasNext() {
-                    if (indices.hasNext()) {
+                    if (tile != null || indices.hasNext()) {
                         return true;
                     }
                     close();
@@ -303,11 +348,27 @@ public final class TileJob {
                     if (!hasNext()) {
                         throw new NoSuchElementException();
                     }
-                    Tile t = plan.tile(indices.next());
-                    if (convolver == null) {
-                        convolver = new TileConvolver(conv, plan);
+                    if (tile == null) {
+                        tile = plan.tile(indices.next());
+                        convolve(tile);
+                        nextBandRow = 0;
                     }
-                    float[] window = new float[convolver.windowValues(t)];
+                    Tile t = tile;
+                    int rows = Math.min(bandRows, t.outHeight() - nextBandRow);
+                    Row row = TileRows.toRow(t, nextBandRow, rows, filters, worker.out,
+                            plan.geometry().outHeight(), plan.geometry().outWidth(), tileHeight, tileWidth, bandRows);
+                    nextBandRow += rows;
+                    if (nextBandRow == t.outHeight()) {
+                        tile = null;
+                        tilesDone.add(1);
+                        pixels.add(t.outputPixels());
+                    }
+                    return row;
+                }
+
+                private void convolve(Tile t) {
+                    float[] window = worker.window;
+                    Arrays.fill(window, 0, convolver.windowValues(t), 0f);   // the padding outside the image
                     try {
                         if (windows == null) {
                             windows = WindowedImages.open(image.path(), maxDecodedPixels);
@@ -322,25 +383,13 @@ public final class TileJob {
                                 + image.path() + ": " + ConvJobText.firstLine(e.getMessage()), e);
                     }
                     tilesRead.add(1);
-                    int count = convolver.outputValues(t);
-                    float[] out = new float[count];
-                    convolver.convolve(t, window, out);
-                    window = null;
-                    Row row = TileRows.toRow(t, plan.geometry().filters(), out, count, plan.geometry().outHeight(),
-                            plan.geometry().outWidth(), tileHeight, tileWidth);
-                    tilesDone.add(1);
-                    pixels.add(t.outputPixels());
+                    convolver.convolve(t, window, worker.out);
                     if (planNames.isZero()) {
-                        planNames.add(conv.spec().name() + ": " + convolver.planName());
+                        planNames.add(layerName + ": " + convolver.planName());
                     }
-                    return row;
                 }
 
                 private void close() {
-                    if (convolver != null) {
-                        convolver.close();
-                        convolver = null;
-                    }
                     if (windows != null) {
                         try {
                             windows.close();

@@ -21,7 +21,7 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * {@code sparkconv export --stitch}: puts a tile job's tiles together into one float32 NPY of shape
- * (output height, output width, filters), or a BigTIFF with one float32 sample per filter when the output ends
+ * (output height, output width, filters) from its bands (see {@link TileRows}), or a BigTIFF with one float32 sample per filter when the output ends
  * in .tif/.tiff ({@link BigTiffStrips}), streaming. Tiles arrive one partition at a time and each tile's rows
  * are written at their place in the file, so the driver holds about one tile, never the whole result. Every tile
  * is checked against the grid it claims (origin, shape, size of its data) and every tile of the grid must be
@@ -74,7 +74,8 @@ public final class TileStitch {
         }
         Dataset<Row> tiles = spark.read().schema(TileRows.SCHEMA).parquet(input);
         List<Row> grids = tiles.selectExpr(TileRows.OUTPUT_HEIGHT, TileRows.OUTPUT_WIDTH, TileRows.TILE_HEIGHT,
-                TileRows.TILE_WIDTH, "element_at(" + TileRows.SHAPE + ", 3)").distinct().collectAsList();
+                TileRows.TILE_WIDTH, "element_at(" + TileRows.SHAPE + ", 3)", TileRows.BAND_ROWS).distinct()
+                .collectAsList();
         if (grids.isEmpty()) {
             throw new JobConfigException("input " + input + " holds no tiles");
         }
@@ -88,6 +89,12 @@ public final class TileStitch {
         int tileHeight = grid.getInt(2);
         int tileWidth = grid.getInt(3);
         int filters = grid.getInt(4);
+        int bandRows = grid.getInt(5);
+        if (height < 1 || width < 1 || tileHeight < 1 || tileWidth < 1 || filters < 1 || bandRows < 1) {
+            throw new JobConfigException("input " + input + " has a malformed grid " + grid + ": expected positive "
+                    + "output size, tile size, filters and band rows");
+        }
+        int bandsPerTile = (tileHeight + bandRows - 1) / bandRows;
         int rows = (int) (((long) height + tileHeight - 1) / tileHeight);
         int cols = (int) (((long) width + tileWidth - 1) / tileWidth);
         long tileBytes = (long) Math.min(tileHeight, height) * Math.min(tileWidth, width) * filters * 4;
@@ -104,7 +111,12 @@ public final class TileStitch {
             byte[] header = tiff ? tiffLayout.header() : npyHeader(height, width, filters);
             writeFully(out, ByteBuffer.wrap(header), 0);
             long dataOffset = header.length;
-            BitSet seen = new BitSet(rows * cols);
+            BitSet seen = new BitSet(Math.toIntExact((long) rows * cols * bandsPerTile));
+            long expectedBands = 0;
+            for (int tr = 0; tr < rows; tr++) {
+                int h = Math.min(tileHeight, height - tr * tileHeight);
+                expectedBands += (long) cols * ((h + bandRows - 1) / bandRows);
+            }
             Iterator<Row> it = tiles.toLocalIterator();
             while (it.hasNext()) {
                 Row t = it.next();
@@ -118,18 +130,22 @@ public final class TileStitch {
                 if (tr < 0 || tr >= rows || tc < 0 || tc >= cols) {
                     throw new IllegalStateException(name + " lies outside the " + rows + "x" + cols + " grid");
                 }
-                int h = Math.min(tileHeight, height - tr * tileHeight);
+                int tileTop = tr * tileHeight;
+                int tileRows = Math.min(tileHeight, height - tileTop);
                 int w = Math.min(tileWidth, width - tc * tileWidth);
-                if (row != tr * tileHeight || col != tc * tileWidth || shape.size() != 3 || shape.get(0) != h
-                        || shape.get(1) != w || shape.get(2) != filters || data.length != (long) h * w * filters * 4) {
-                    throw new IllegalStateException(name + " at (" + row + ", " + col + ") of shape " + shape
-                            + " with " + data.length + " bytes does not fit the grid: expected origin ("
-                            + tr * tileHeight + ", " + tc * tileWidth + "), shape [" + h + ", " + w + ", " + filters
-                            + "], " + (long) h * w * filters * 4 + " bytes");
+                int band = (row - tileTop) / bandRows;
+                int h = Math.min(bandRows, tileTop + tileRows - row);
+                if (row < tileTop || row >= tileTop + tileRows || (row - tileTop) % bandRows != 0
+                        || col != tc * tileWidth || shape.size() != 3 || shape.get(0) != h || shape.get(1) != w
+                        || shape.get(2) != filters || data.length != (long) h * w * filters * 4) {
+                    throw new IllegalStateException("a band of " + name + " at (" + row + ", " + col + ") of shape "
+                            + shape + " with " + data.length + " bytes does not fit the grid (tiles of " + tileHeight
+                            + "x" + tileWidth + ", bands of " + bandRows + " rows, " + filters + " filters)");
                 }
-                int index = tr * cols + tc;
+                int index = (tr * cols + tc) * bandsPerTile + band;
                 if (seen.get(index)) {
-                    throw new IllegalStateException(name + " occurs twice in " + input);
+                    throw new IllegalStateException("rows " + row + ".." + (row + h - 1) + " of " + name
+                            + " occur twice in " + input);
                 }
                 seen.set(index);
                 int rowBytes = w * filters * 4;
@@ -138,10 +154,27 @@ public final class TileStitch {
                     writeFully(out, ByteBuffer.wrap(data, r * rowBytes, rowBytes), position);
                 }
             }
-            if (seen.cardinality() != rows * cols) {
-                int missing = seen.nextClearBit(0);
-                throw new IllegalStateException(input + " lacks " + (rows * cols - seen.cardinality()) + " of its "
-                        + rows * cols + " tiles, e.g. tile (" + missing / cols + ", " + missing % cols + ")");
+            if (seen.cardinality() != expectedBands) {
+                int missingTile = -1;
+                for (int i = 0; i < rows * cols && missingTile < 0; i++) {
+                    int h = Math.min(tileHeight, height - i / cols * tileHeight);
+                    int bands = (h + bandRows - 1) / bandRows;
+                    int first = seen.nextClearBit(i * bandsPerTile);
+                    if (first < i * bandsPerTile + bands) {
+                        missingTile = i;
+                    }
+                }
+                long missing = 0;
+                for (int i = 0; i < rows * cols; i++) {
+                    int h = Math.min(tileHeight, height - i / cols * tileHeight);
+                    int bands = (h + bandRows - 1) / bandRows;
+                    if (seen.get(i * bandsPerTile, i * bandsPerTile + bands).cardinality() != bands) {
+                        missing++;
+                    }
+                }
+                throw new IllegalStateException(input + " lacks " + missing + " of its " + rows * cols
+                        + " tiles (in whole or part), e.g. tile (" + missingTile / cols + ", " + missingTile % cols
+                        + ")");
             }
             if (tiff) {
                 writeFully(out, ByteBuffer.wrap(tiffLayout.trailer()), dataOffset + tiffLayout.dataBytes());
