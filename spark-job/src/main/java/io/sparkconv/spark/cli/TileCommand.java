@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "tile", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Convolves one large image tile by tile as a Spark job: each task reads only its tile's input "
-                + "window (with the kernel's halo) from the file and writes one Parquet row per tile. The result "
+                + "window (with the kernel's halo) from the file and writes the tile to Parquet in bands of rows. The result "
                 + "equals the whole-image convolution bit for bit; 'sparkconv export --stitch' puts it together.",
                 "Inputs: NPY (H,W,C), (1,H,W,C) or (H,W), C order; TIFF (tiled or striped; none, LZW, Deflate, "
                         + "PackBits); BigTIFF in strips; PNG/JPEG/BMP/GIF up to --max-decoded-pixels."},

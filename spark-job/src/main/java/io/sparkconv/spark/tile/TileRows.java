@@ -78,12 +78,4 @@ public final class TileRows {
         return rows.where(functions.expr("row + shape[0] = least(output_height, (tile_row + 1) * tile_height)"))
                 .count();
     }
-
-    /** A tile's data as floats (for tests and small tiles; the stitcher copies the bytes as they are). */
-    public static float[] floats(Row row) {
-        byte[] data = row.getAs(DATA);
-        float[] out = new float[data.length / 4];
-        ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
-        return out;
-    }
 }

@@ -67,7 +67,7 @@ public final class TileSummary {
         for (String p : plans) {
             b.append("plan: ").append(p).append(System.lineSeparator());
         }
-        b.append("output: ").append(output).append(" (one Parquet row per tile; sparkconv export --stitch gathers "
+        b.append("output: ").append(output).append(" (Parquet rows of tile bands; sparkconv export --stitch gathers "
                 + "them)").append(System.lineSeparator());
         return b.toString();
     }
