@@ -71,6 +71,20 @@ public final class KernelParity {
         Arrays.fill(ours, Float.NaN);
         plan.execute(x, 0, k.batch(), ours, 0, workspace);
         plan.execute(x, 0, k.batch(), ours, 0, workspace);
+        assertWithinTolerance(k, x, weights, bias, ours, plan.name());
+    }
+
+    /**
+     * Asserts that {@code ours} (NHWC, computed elsewhere from the given input, weights and bias) is within the
+     * bound of TensorFlow's output for the case; {@code what} names the computation in the message.
+     */
+    public static void assertWithinTolerance(Case k, float[] x, float[] weights, float[] bias, float[] ours,
+                                             String what) {
+        ConvGeometry.Axis rows = ConvGeometry.axis("height", k.padding(), k.h(), k.kh(), k.sh(), k.dh());
+        ConvGeometry.Axis cols = ConvGeometry.axis("width", k.padding(), k.w(), k.kw(), k.sw(), k.dw());
+        ConvGeometry g = new ConvGeometry(DataFormat.CHANNELS_LAST, k.h(), k.w(), k.c(), rows.out(), cols.out(),
+                k.f(), k.kh(), k.kw(), k.sh(), k.sw(), k.dh(), k.dw(), rows.padBefore(), rows.padAfter(),
+                cols.padBefore(), cols.padAfter(), k.groups());
         float[] expected = tensorFlowGrouped(k, x, weights, bias, ours.length);
         float[] bound = errorBound(k, g, x, weights, bias);
         int bad = -1;
@@ -81,7 +95,7 @@ public final class KernelParity {
             }
         }
         int at = bad;
-        assertTrue(bad < 0, () -> k + " on " + plan.name() + ": output " + at + " is " + ours[at]
+        assertTrue(bad < 0, () -> k + " on " + what + ": output " + at + " is " + ours[at]
                 + ", TensorFlow gives " + expected[at] + " (tolerance " + bound[at] + ")");
     }
 

@@ -7,14 +7,14 @@ import picocli.CommandLine.Command;
 
 /**
  * The one command line of sparkconv: {@code apply} (one batch in-process, no Spark), {@code run} (the Spark
- * job), {@code demo}, {@code export} and {@code inspect} (the layers of a Keras model file). Works from bin/sparkconv and through
+ * job), {@code tile} (one large image, tile by tile), {@code demo}, {@code export} and {@code inspect} (the layers of a Keras model file). Works from bin/sparkconv and through
  * {@code spark-submit --class io.sparkconv.spark.cli.SparkConvMain <job jar> run ...}.
  * Errors are one line on stderr and a non-zero exit: 2 for bad arguments, 1 for everything else.
  */
 @Command(name = "sparkconv", mixinStandardHelpOptions = true, versionProvider = SparkConvMain.Version.class,
         description = "Keras-exact Conv2D on a batch of images, in-process or as a Spark job.",
         subcommands = {ApplyCommand.class, RunCommand.class, DemoCommand.class, ExportCommand.class,
-                InspectCommand.class,
+                InspectCommand.class, TileCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SparkConvMain implements Runnable {
     public static final int EXIT_OK = 0;
@@ -65,7 +65,7 @@ public final class SparkConvMain implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "a subcommand is required: apply, run, demo, export or inspect");
+                "a subcommand is required: apply, run, tile, demo, export or inspect");
     }
 
     /** The version from the jar's manifest, when there is one. */
