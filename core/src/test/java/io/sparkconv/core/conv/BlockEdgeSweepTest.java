@@ -151,10 +151,10 @@ class BlockEdgeSweepTest {
         for (Case c : cases()) {
             SplittableRandom random = new SplittableRandom(31L * c.filters() + c.outWidth());
             Conv2D layer = c.layer();
-            float[] kernelValues = randoms(random, c.kh() * c.kw() * (c.channels() / c.groups()) * c.filters());
-            float[] bias = c.bias() ? randoms(random, c.filters()) : null;
+            float[] kernelValues = KernelParity.randoms(random, c.kh() * c.kw() * (c.channels() / c.groups()) * c.filters());
+            float[] bias = c.bias() ? KernelParity.randoms(random, c.filters()) : null;
             layer.setWeights(kernelValues, bias);
-            float[] x = randoms(random, c.batch() * c.height() * c.width() * c.channels());
+            float[] x = KernelParity.randoms(random, c.batch() * c.height() * c.width() * c.channels());
             ConvGeometry g = layer.geometry(layer.spec().dataFormat() == DataFormat.CHANNELS_FIRST
                     ? new int[] {c.batch(), c.channels(), c.height(), c.width()}
                     : new int[] {c.batch(), c.height(), c.width(), c.channels()});
@@ -194,18 +194,6 @@ class BlockEdgeSweepTest {
                         kernel.name() + " never ran register block " + shape + ": " + plans);
             }
         }
-    }
-
-    private static float[] randoms(SplittableRandom random, int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            float v;
-            do {
-                v = (float) (random.nextDouble() * 2 - 1);
-            } while (v == 0f);
-            a[i] = v;
-        }
-        return a;
     }
 
     /** Direct float64 convolution in the layer's data format, and KernelParity's float32 error bound. */

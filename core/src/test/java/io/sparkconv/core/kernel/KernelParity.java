@@ -99,7 +99,8 @@ public final class KernelParity {
                 + ", TensorFlow gives " + expected[at] + " (tolerance " + bound[at] + ")");
     }
 
-    private static float[] randoms(SplittableRandom random, int n) {
+    /** {@code n} values uniform in [-1, 1), never zero (a missing tap always changes a sum). */
+    public static float[] randoms(SplittableRandom random, int n) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) {
             float v;
