@@ -378,7 +378,9 @@ public class Conv2DTransformer extends Transformer implements DefaultParamsWrita
         JavaSparkContext context = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
         Conv2DWeights values = resolved.source.weights();
         // Broadcast once per transform(); executors build the layer once per JVM (ExecutorLayerCache).
-        Broadcast<LayerPayload> layer = context.broadcast(new LayerPayload(resolved.source.configJson(),
+        // The layer as resolved here, on the driver (data_format from the driver's keras.json, every default
+        // explicit): executors rebuild it from this config and never read a keras.json of their own.
+        Broadcast<LayerPayload> layer = context.broadcast(LayerPayload.of(resolved.source.layer(),
                 resolved.inputChannels, values.kernelArray(), values.biasArray()));
         PartitionConvolver convolver = new PartitionConvolver(layer, getInputCol(),
                 resolved.columnIndex, resolved.kind, resolved.arrayMayHoldNulls, resolved.fixedGeometry,
@@ -452,11 +454,11 @@ public class Conv2DTransformer extends Transformer implements DefaultParamsWrita
     }
 
     /**
-     * The layer, the config JSON executors rebuild it from and its weights. For a Keras model file the config is
-     * the parsed layer's {@link Conv2D#toConfig()}, which carries the file's keras_version (so executors parse it
-     * with the same semantics) and the data_format resolved from keras.json on the driver.
+     * The layer, parsed on the driver, and its weights. Executors get the layer's {@link Conv2D#toConfig()}, which
+     * carries the keras_version (so they parse it with the same semantics) and the data_format resolved from
+     * keras.json here.
      */
-    private record LayerSource(Conv2D layer, String configJson, Conv2DWeights weights) {
+    private record LayerSource(Conv2D layer, Conv2DWeights weights) {
     }
 
     /** The layer from whichever source is set; both or neither set is an error saying how to set one. */
@@ -480,7 +482,7 @@ public class Conv2DTransformer extends Transformer implements DefaultParamsWrita
             } catch (RuntimeException e) {
                 throw fail("layerConfig is not a valid Keras Conv2D layer config: " + e.getMessage());
             }
-            return new LayerSource(layer, json, required(weights, "setWeights(kernel, bias)"));
+            return new LayerSource(layer, required(weights, "setWeights(kernel, bias)"));
         }
         String model = required(kerasModel, "setKerasModel(path) with the Keras model file holding kerasLayer");
         String name = required(kerasLayer, "setKerasLayer(name) with the name of a Conv2D layer in " + model);
@@ -492,7 +494,7 @@ public class Conv2DTransformer extends Transformer implements DefaultParamsWrita
         } catch (RuntimeException e) {
             throw fail("cannot take Conv2D layer '" + name + "' from kerasModel " + model + ": " + e.getMessage());
         }
-        return new LayerSource(layer, layer.toConfig(), new Conv2DWeights(layer.kernel(), layer.bias()));
+        return new LayerSource(layer, new Conv2DWeights(layer.kernel(), layer.bias()));
     }
 
     private String setNames(Param<?>... params) {
