@@ -2,8 +2,12 @@ package io.sparkconv.spark.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkconv.core.config.KerasJsonDefaults;
+import io.sparkconv.core.conv.Conv2D;
+import io.sparkconv.spark.ExecutorLayerCache;
+import io.sparkconv.spark.LayerPayload;
 import io.sparkconv.core.tensor.DataFormat;
 import io.sparkconv.spark.SparkTestSupport;
 import io.sparkconv.spark.ml.Conv2DTransformer;
@@ -14,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -25,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The layer is resolved on the driver: executors in other JVMs whose KERAS_HOME holds a keras.json with the
- * other image_data_format compute exactly what local mode computes, for a layer config that leaves data_format
- * to keras.json.
+ * other image_data_format build the layer with the driver's data_format from the broadcast, and the
+ * transformer's output equals local mode's, for a layer config that leaves data_format to keras.json.
  */
 class ExecutorKerasJsonIT {
     private static final String LAYER_WITHOUT_DATA_FORMAT = "{\"class_name\": \"Conv2D\", \"config\": {\"name\":"
@@ -63,7 +69,15 @@ class ExecutorKerasJsonIT {
                 .set("spark.executor.extraJavaOptions", MultiJvmSupport.jvmOptionsLine())
                 .set("spark.executor.memory", "512m")
                 .set("spark.executorEnv.KERAS_HOME", executorKerasHome.toString());
+        List<String> executorView = executorView(cluster, kernel, bias);
         List<Row> clustered = convolve(cluster, rows, schema, kernel, bias);
+
+        // The setup takes effect: an executor resolving by itself would get the other format ...
+        assertTrue(executorView.stream().allMatch(v -> v.startsWith(other.kerasName() + " ")), executorView.toString());
+        // ... yet the layer it builds from the broadcast has the driver's.
+        assertTrue(executorView.stream().allMatch(v -> v.endsWith(" " + driverFormat.kerasName())),
+                executorView.toString());
+        assertFalse(executorView.isEmpty());
 
         assertEquals(12, local.size());
         assertEquals(local.size(), clustered.size());
@@ -75,6 +89,25 @@ class ExecutorKerasJsonIT {
             assertEquals(a.getList(1), b.getList(1), "output values of row " + i);
         }
         assertFalse(local.get(0).getStruct(2).getList(1).isEmpty());
+    }
+
+    /** Per partition: the data_format keras.json gives in the executor JVM, then that of the broadcast layer. */
+    private static List<String> executorView(SparkConf conf, float[] kernel, float[] bias) {
+        SparkSession.clearActiveSession();
+        SparkSession.clearDefaultSession();
+        SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+        try {
+            JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            Conv2D layer = Conv2D.fromConfig(LAYER_WITHOUT_DATA_FORMAT);
+            Broadcast<LayerPayload> payload = sc.broadcast(LayerPayload.of(layer, 2, kernel, bias));
+            return sc.parallelize(List.of(1, 2, 3, 4), 4).map(i -> KerasJsonDefaults.fromSystem().imageDataFormat()
+                    .kerasName() + " " + ExecutorLayerCache.layerFor(payload, null).spec().dataFormat().kerasName())
+                    .collect();
+        } finally {
+            spark.stop();
+            SparkSession.clearActiveSession();
+            SparkSession.clearDefaultSession();
+        }
     }
 
     private static List<Row> convolve(SparkConf conf, List<Row> rows, StructType schema, float[] kernel,
