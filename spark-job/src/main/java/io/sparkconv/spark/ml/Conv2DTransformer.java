@@ -29,7 +29,8 @@ import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.ArrayType;
@@ -47,7 +48,8 @@ import scala.Option;
  *
  * <p>Input column types: the struct of Spark's image data source ({@code spark.read().format("image")}, BGR(A)
  * bytes 0..255 used as they are, reordered to RGB unless {@code channelOrder} is "BGR"); {@code array<float>},
- * {@code array<double>} and ML vectors with {@code inputShape}; and the tensor struct itself, so transformers
+ * {@code array<double>}, {@code binary} (raw little-endian float32) and ML vectors with {@code inputShape}; and the
+ * tensor struct itself, so transformers
  * chain. Arrays, vectors, tensors and the output are laid out in {@code dataFormat} order; the layer computes
  * in its own {@code data_format} and the values are transposed when the two differ.
  *
@@ -109,7 +111,7 @@ public class Conv2DTransformer extends Transformer implements DefaultParamsWrita
             }
         };
         inputCol = new Param<>(this, "inputCol", "input column name: image struct, array<float>, array<double>,"
-                + " vector or tensor struct", validator((String s) -> s != null && !s.isEmpty()));
+                + " binary (little-endian float32), vector or tensor struct", validator((String s) -> s != null && !s.isEmpty()));
         outputCol = new Param<>(this, "outputCol", "output column name (a tensor struct)",
                 validator((String s) -> s != null && !s.isEmpty()));
         dataFormat = new Param<>(this, "dataFormat", "layout of array, vector and tensor inputs, of inputShape and"
@@ -119,7 +121,9 @@ public class Conv2DTransformer extends Transformer implements DefaultParamsWrita
                 + " struct inputs, which Spark's image data source stores BGR(A): RGB reorders them, BGR keeps them;"
                 + " other input types are used in their own order", ParamValidators.inArray(List.of("RGB", "BGR")));
         batchSize = new IntParam(this, "batchSize", "images convolved together in one kernel call (>= 1); large"
-                + " images get smaller batches so a task's buffers stay within 64 MiB", ParamValidators.gtEq(1));
+                + " images get smaller batches so a batch stays within the task's byte budget (a quarter of the"
+                + " executor heap's share per task, as the batch job's default --max-batch-bytes)",
+                ParamValidators.gtEq(1));
         handleInvalid = new Param<>(this, "handleInvalid", "how to handle rows whose input cannot be convolved:"
                 + " error (fail the job), skip (drop the row) or keep (keep the row with a null output)",
                 ParamValidators.inArray(List.of(HandleInvalid.NAMES)));
@@ -384,10 +388,14 @@ public class Conv2DTransformer extends Transformer implements DefaultParamsWrita
                 resolved.inputChannels, values.kernelArray(), values.biasArray()));
         PartitionConvolver convolver = new PartitionConvolver(layer, getInputCol(),
                 resolved.columnIndex, resolved.kind, resolved.arrayMayHoldNulls, resolved.fixedGeometry,
-                resolved.inputChannels, resolved.dataFormat, resolved.swapRedAndBlue, getBatchSize(),
+                resolved.inputChannels, resolved.dataFormat, resolved.swapRedAndBlue, getBatchSize(), 0L,
                 HandleInvalid.fromParam(getHandleInvalid()));
-        // The encoder keeps types, not column metadata: the output shape is put back on the column.
-        return dataset.toDF().mapPartitions(convolver, Encoders.row(outputSchema))
+        // Spark's internal rows, not Rows: arrays are read and written as unsafe arrays, with no per-element
+        // conversion (the Row encoder boxes every float). The new DataFrame's schema is outputSchema.
+        org.apache.spark.sql.classic.Dataset<Row> input = (org.apache.spark.sql.classic.Dataset<Row>) dataset.toDF();
+        RDD<InternalRow> output = input.queryExecution().toRdd().toJavaRDD().mapPartitions(convolver).rdd();
+        org.apache.spark.sql.classic.SparkSession session = input.sparkSession();
+        return session.internalCreateDataFrame(output, outputSchema, false)
                 .withMetadata(getOutputCol(), outputMetadata(resolved));
     }
 
