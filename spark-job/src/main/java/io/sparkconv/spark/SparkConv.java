@@ -57,7 +57,7 @@ public final class SparkConv implements AutoCloseable {
         if (kernel == null) {
             throw new IllegalArgumentException("the layer has no weights: set or initialize them before broadcasting");
         }
-        return new SparkConv(sc, layer, new LayerPayload(layer.toConfig(), inputChannels, kernel,
+        return new SparkConv(sc, layer, LayerPayload.of(layer, inputChannels, kernel,
                 layer.spec().useBias() ? layer.bias() : null));
     }
 

@@ -186,7 +186,8 @@ class SparkConvTest {
                 ClassTag$.MODULE$.apply(ImageRecord.class));
         assertEquals(r, back);
         assertArrayEquals(r.data(), back.data(), 0f);
-        LayerPayload p = new LayerPayload("{\"class_name\":\"Conv2D\"}", 3, new float[] {1, -2, 3}, null);
+        LayerPayload p = new LayerPayload("{\"class_name\":\"Conv2D\",\"config\":{\"data_format\":"
+                + "\"channels_last\"}}", 3, new float[] {1, -2, 3}, null);
         LayerPayload q = kryo.deserialize(kryo.serialize(p, ClassTag$.MODULE$.apply(LayerPayload.class)),
                 ClassTag$.MODULE$.apply(LayerPayload.class));
         assertEquals(p.layerConfigJson(), q.layerConfigJson());
@@ -197,5 +198,19 @@ class SparkConvTest {
         assertThrows(Exception.class, () -> kryo.serialize(new java.util.concurrent.atomic.LongAdder(),
                 ClassTag$.MODULE$.apply(java.util.concurrent.atomic.LongAdder.class)));
         assertNotEquals(0, kryo.serialize(r, ClassTag$.MODULE$.apply(ImageRecord.class)).remaining());
+    }
+
+    @Test
+    void aPayloadCarriesAResolvedLayerOnly() {
+        // A config without data_format would let each executor's own keras.json decide it.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new LayerPayload(
+                "{\"class_name\":\"Conv2D\",\"config\":{\"filters\":2}}", 1, new float[] {1, 2}, null));
+        assertTrue(e.getMessage().contains("data_format"), e.getMessage());
+        Conv2D layer = Conv2D.fromConfig("{\"class_name\":\"Conv2D\",\"config\":{\"filters\":2,"
+                + "\"kernel_size\":[1,1]}}");
+        LayerPayload resolved = LayerPayload.of(layer, 1, new float[] {1, 2}, new float[] {0, 0});
+        assertTrue(resolved.layerConfigJson().contains("\"data_format\": \"" + layer.spec().dataFormat().kerasName())
+                || resolved.layerConfigJson().contains("\"data_format\":\"" + layer.spec().dataFormat().kerasName()),
+                resolved.layerConfigJson());
     }
 }

@@ -29,7 +29,8 @@ import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.ArrayType;
@@ -47,7 +48,8 @@ import scala.Option;
  *
  * <p>Input column types: the struct of Spark's image data source ({@code spark.read().format("image")}, BGR(A)
  * bytes 0..255 used as they are, reordered to RGB unless {@code channelOrder} is "BGR"); {@code array<float>},
- * {@code array<double>} and ML vectors with {@code inputShape}; and the tensor struct itself, so transformers
+ * {@code array<double>}, {@code binary} (raw little-endian float32) and ML vectors with {@code inputShape}; and the
+ * tensor struct itself, so transformers
  * chain. Arrays, vectors, tensors and the output are laid out in {@code dataFormat} order; the layer computes
  * in its own {@code data_format} and the values are transposed when the two differ.
  *
@@ -109,7 +111,7 @@ public class Conv2DTransformer extends Transformer implements DefaultParamsWrita
             }
         };
         inputCol = new Param<>(this, "inputCol", "input column name: image struct, array<float>, array<double>,"
-                + " vector or tensor struct", validator((String s) -> s != null && !s.isEmpty()));
+                + " binary (little-endian float32), vector or tensor struct", validator((String s) -> s != null && !s.isEmpty()));
         outputCol = new Param<>(this, "outputCol", "output column name (a tensor struct)",
                 validator((String s) -> s != null && !s.isEmpty()));
         dataFormat = new Param<>(this, "dataFormat", "layout of array, vector and tensor inputs, of inputShape and"
@@ -119,7 +121,9 @@ public class Conv2DTransformer extends Transformer implements DefaultParamsWrita
                 + " struct inputs, which Spark's image data source stores BGR(A): RGB reorders them, BGR keeps them;"
                 + " other input types are used in their own order", ParamValidators.inArray(List.of("RGB", "BGR")));
         batchSize = new IntParam(this, "batchSize", "images convolved together in one kernel call (>= 1); large"
-                + " images get smaller batches so a task's buffers stay within 64 MiB", ParamValidators.gtEq(1));
+                + " images get smaller batches so a batch stays within the task's byte budget (a quarter of the"
+                + " executor heap's share per task, as the batch job's default --max-batch-bytes)",
+                ParamValidators.gtEq(1));
         handleInvalid = new Param<>(this, "handleInvalid", "how to handle rows whose input cannot be convolved:"
                 + " error (fail the job), skip (drop the row) or keep (keep the row with a null output)",
                 ParamValidators.inArray(List.of(HandleInvalid.NAMES)));
@@ -378,14 +382,20 @@ public class Conv2DTransformer extends Transformer implements DefaultParamsWrita
         JavaSparkContext context = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
         Conv2DWeights values = resolved.source.weights();
         // Broadcast once per transform(); executors build the layer once per JVM (ExecutorLayerCache).
-        Broadcast<LayerPayload> layer = context.broadcast(new LayerPayload(resolved.source.configJson(),
+        // The layer as resolved here, on the driver (data_format from the driver's keras.json, every default
+        // explicit): executors rebuild it from this config and never read a keras.json of their own.
+        Broadcast<LayerPayload> layer = context.broadcast(LayerPayload.of(resolved.source.layer(),
                 resolved.inputChannels, values.kernelArray(), values.biasArray()));
         PartitionConvolver convolver = new PartitionConvolver(layer, getInputCol(),
                 resolved.columnIndex, resolved.kind, resolved.arrayMayHoldNulls, resolved.fixedGeometry,
-                resolved.inputChannels, resolved.dataFormat, resolved.swapRedAndBlue, getBatchSize(),
+                resolved.inputChannels, resolved.dataFormat, resolved.swapRedAndBlue, getBatchSize(), 0L,
                 HandleInvalid.fromParam(getHandleInvalid()));
-        // The encoder keeps types, not column metadata: the output shape is put back on the column.
-        return dataset.toDF().mapPartitions(convolver, Encoders.row(outputSchema))
+        // Spark's internal rows, not Rows: arrays are read and written as unsafe arrays, with no per-element
+        // conversion (the Row encoder boxes every float). The new DataFrame's schema is outputSchema.
+        org.apache.spark.sql.classic.Dataset<Row> input = (org.apache.spark.sql.classic.Dataset<Row>) dataset.toDF();
+        RDD<InternalRow> output = input.queryExecution().toRdd().toJavaRDD().mapPartitions(convolver).rdd();
+        org.apache.spark.sql.classic.SparkSession session = input.sparkSession();
+        return session.internalCreateDataFrame(output, outputSchema, false)
                 .withMetadata(getOutputCol(), outputMetadata(resolved));
     }
 
@@ -452,11 +462,11 @@ public class Conv2DTransformer extends Transformer implements DefaultParamsWrita
     }
 
     /**
-     * The layer, the config JSON executors rebuild it from and its weights. For a Keras model file the config is
-     * the parsed layer's {@link Conv2D#toConfig()}, which carries the file's keras_version (so executors parse it
-     * with the same semantics) and the data_format resolved from keras.json on the driver.
+     * The layer, parsed on the driver, and its weights. Executors get the layer's {@link Conv2D#toConfig()}, which
+     * carries the keras_version (so they parse it with the same semantics) and the data_format resolved from
+     * keras.json here.
      */
-    private record LayerSource(Conv2D layer, String configJson, Conv2DWeights weights) {
+    private record LayerSource(Conv2D layer, Conv2DWeights weights) {
     }
 
     /** The layer from whichever source is set; both or neither set is an error saying how to set one. */
@@ -480,7 +490,7 @@ public class Conv2DTransformer extends Transformer implements DefaultParamsWrita
             } catch (RuntimeException e) {
                 throw fail("layerConfig is not a valid Keras Conv2D layer config: " + e.getMessage());
             }
-            return new LayerSource(layer, json, required(weights, "setWeights(kernel, bias)"));
+            return new LayerSource(layer, required(weights, "setWeights(kernel, bias)"));
         }
         String model = required(kerasModel, "setKerasModel(path) with the Keras model file holding kerasLayer");
         String name = required(kerasLayer, "setKerasLayer(name) with the name of a Conv2D layer in " + model);
@@ -492,7 +502,7 @@ public class Conv2DTransformer extends Transformer implements DefaultParamsWrita
         } catch (RuntimeException e) {
             throw fail("cannot take Conv2D layer '" + name + "' from kerasModel " + model + ": " + e.getMessage());
         }
-        return new LayerSource(layer, layer.toConfig(), new Conv2DWeights(layer.kernel(), layer.bias()));
+        return new LayerSource(layer, new Conv2DWeights(layer.kernel(), layer.bias()));
     }
 
     private String setNames(Param<?>... params) {

@@ -19,6 +19,8 @@ enum InputKind {
     DOUBLE_ARRAY("array<double>"),
     /** An ML vector ({@code org.apache.spark.ml.linalg.Vector}) of one image, shaped by the inputShape param. */
     VECTOR("vector"),
+    /** {@code binary}: one image as raw little-endian float32 values (4 bytes each), shaped by inputShape. */
+    BINARY("binary (little-endian float32)"),
     /** The {@link TensorStruct} this transformer writes: shaped by its own shape field. */
     TENSOR("struct<shape: array<int>, data: array<float>>");
 
@@ -60,6 +62,9 @@ enum InputKind {
                 return DOUBLE_ARRAY;
             }
             return null;
+        }
+        if (type.equals(DataTypes.BinaryType)) {
+            return BINARY;
         }
         if (SQLDataTypes.VectorType().sameType(type)) {
             return VECTOR;

@@ -1,10 +1,13 @@
 package io.sparkconv.spark.ml;
 
 import io.sparkconv.core.conv.Conv2D;
-import io.sparkconv.spark.ExecutorLayerCache;
-import io.sparkconv.spark.LayerPayload;
 import io.sparkconv.core.tensor.DataFormat;
 import io.sparkconv.core.tensor.Layouts;
+import io.sparkconv.spark.BatchBudget;
+import io.sparkconv.spark.ExecutorLayerCache;
+import io.sparkconv.spark.LayerPayload;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,28 +15,38 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.JoinedRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.unsafe.Platform;
 
 /**
  * The executor side of {@link Conv2DTransformer}: streams the rows of a partition in mini-batches of images of
  * one geometry through a {@link Conv2D.Runner} and appends the output tensor to each row. Everything here was
  * validated on the driver by transformSchema; what is checked per row is only what a schema cannot tell
  * (image sizes, channel counts, array lengths, nulls), and such rows follow the handleInvalid policy.
+ *
+ * <p>Rows are Spark's internal rows ({@code Dataset.queryExecution().toRdd()}), not external {@code Row}s: an
+ * {@code array<float>} is copied into the batch buffer in one memory copy from its unsafe array, and the output
+ * is written back as unsafe arrays, so no element is ever boxed. A batch is bounded by the same byte budget as
+ * the batch job's ({@link BatchBudget}), never by the partition's size.
  */
-final class PartitionConvolver implements MapPartitionsFunction<Row, Row> {
+final class PartitionConvolver implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
     private static final long serialVersionUID = 1L;
     /** Distinct image geometries whose runner and buffers a task keeps at once. */
     private static final int MAX_GEOMETRIES = 4;
-    /**
-     * Input plus output floats of one batch's buffers: large images get smaller batches than batchSize rather
-     * than buffers of gigabytes (the results do not depend on the batch size).
-     */
-    private static final long MAX_BATCH_FLOATS = 16L << 20;
+    /** Fields of the image struct and of the tensor struct. */
+    private static final int IMAGE_FIELDS = 6;
+    private static final int TENSOR_FIELDS = 2;
+    private static final int VECTOR_FIELDS = 4;
 
     private final Broadcast<LayerPayload> layer;
     private final String columnName;
@@ -45,11 +58,12 @@ final class PartitionConvolver implements MapPartitionsFunction<Row, Row> {
     private final DataFormat dataFormat;
     private final boolean swapRedAndBlue;
     private final int batchSize;
+    private final long maxBatchBytes;
     private final HandleInvalid handleInvalid;
 
     PartitionConvolver(Broadcast<LayerPayload> layer, String columnName,
             int columnIndex, InputKind kind, boolean arrayMayHoldNulls, ImageGeometry fixedGeometry,
-            int inputChannels, DataFormat dataFormat, boolean swapRedAndBlue, int batchSize,
+            int inputChannels, DataFormat dataFormat, boolean swapRedAndBlue, int batchSize, long maxBatchBytes,
             HandleInvalid handleInvalid) {
         this.layer = layer;
         this.columnName = columnName;
@@ -61,12 +75,14 @@ final class PartitionConvolver implements MapPartitionsFunction<Row, Row> {
         this.dataFormat = dataFormat;
         this.swapRedAndBlue = swapRedAndBlue;
         this.batchSize = batchSize;
+        this.maxBatchBytes = maxBatchBytes;
         this.handleInvalid = handleInvalid;
     }
 
     @Override
-    public Iterator<Row> call(Iterator<Row> rows) {
-        return new Batches(ExecutorLayerCache.layerFor(layer, null), rows);
+    public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
+        long budget = maxBatchBytes > 0 ? maxBatchBytes : BatchBudget.defaultBytes(SparkEnv.get().conf());
+        return new Batches(ExecutorLayerCache.layerFor(layer, null), rows, budget);
     }
 
     /** A runner and its reused buffers for one input geometry, or why that geometry cannot be convolved. */
@@ -108,25 +124,30 @@ final class PartitionConvolver implements MapPartitionsFunction<Row, Row> {
     }
 
     /** The output iterator: pulls at most batchSize rows at a time, never the whole partition. */
-    private final class Batches implements Iterator<Row> {
+    private final class Batches implements Iterator<InternalRow> {
         private final Conv2D layer;
         private final DataFormat layerFormat;
-        private final Iterator<Row> rows;
+        private final Iterator<InternalRow> rows;
+        private final long budget;
         private final Map<ImageGeometry, Slot> slots = new HashMap<>();
-        private final ArrayDeque<Row> ready = new ArrayDeque<>();
-        /** Rows of the batch being filled, in input order; an index of -1 marks an invalid row kept as null. */
-        private final List<Row> pending = new ArrayList<>();
+        private final ArrayDeque<InternalRow> ready = new ArrayDeque<>();
+        /**
+         * Rows of the batch being filled, in input order (copies: the input iterator reuses its row); an index
+         * of -1 marks an invalid row kept with a null output.
+         */
+        private final List<InternalRow> pending = new ArrayList<>();
         private final int[] pendingBatchIndex;
         /** A row whose geometry differs from the batch being filled: it starts the next batch. */
-        private Row carried;
+        private InternalRow carried;
         /** Set by inspect(): the geometry of the row, or why it is invalid. */
         private ImageGeometry inspected;
         private String invalidReason;
 
-        Batches(Conv2D layer, Iterator<Row> rows) {
+        Batches(Conv2D layer, Iterator<InternalRow> rows, long budget) {
             this.layer = layer;
             this.layerFormat = layer.spec().dataFormat();
             this.rows = rows;
+            this.budget = budget;
             this.pendingBatchIndex = new int[batchSize];
         }
 
@@ -139,7 +160,7 @@ final class PartitionConvolver implements MapPartitionsFunction<Row, Row> {
         }
 
         @Override
-        public Row next() {
+        public InternalRow next() {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
@@ -151,7 +172,7 @@ final class PartitionConvolver implements MapPartitionsFunction<Row, Row> {
             Slot slot = null;
             int count = 0;
             while (pending.size() < batchSize && (carried != null || rows.hasNext())) {
-                Row row = carried != null ? carried : rows.next();
+                InternalRow row = carried != null ? carried : rows.next().copy();
                 carried = null;
                 Slot rowSlot = inspect(row) ? slotFor(inspected) : null;
                 if (rowSlot != null && rowSlot.invalidReason != null) {
@@ -192,7 +213,7 @@ final class PartitionConvolver implements MapPartitionsFunction<Row, Row> {
         }
 
         /** Finds the row's geometry (into {@code inspected}) or why it cannot be read (into invalidReason). */
-        private boolean inspect(Row row) {
+        private boolean inspect(InternalRow row) {
             inspected = null;
             invalidReason = null;
             if (row.isNullAt(columnIndex)) {
@@ -202,12 +223,12 @@ final class PartitionConvolver implements MapPartitionsFunction<Row, Row> {
             ImageGeometry geometry;
             switch (kind) {
                 case IMAGE -> {
-                    Row image = row.getStruct(columnIndex);
-                    int height = image.getInt(InputKind.IMAGE_HEIGHT);
-                    int width = image.getInt(InputKind.IMAGE_WIDTH);
-                    int channels = image.getInt(InputKind.IMAGE_CHANNELS);
-                    byte[] data = image.isNullAt(InputKind.IMAGE_DATA) ? null
-                            : (byte[]) image.get(InputKind.IMAGE_DATA);
+                    InternalRow image = row.getStruct(columnIndex, IMAGE_FIELDS);
+                    int height = image.isNullAt(InputKind.IMAGE_HEIGHT) ? 0 : image.getInt(InputKind.IMAGE_HEIGHT);
+                    int width = image.isNullAt(InputKind.IMAGE_WIDTH) ? 0 : image.getInt(InputKind.IMAGE_WIDTH);
+                    int channels = image.isNullAt(InputKind.IMAGE_CHANNELS) ? 0
+                            : image.getInt(InputKind.IMAGE_CHANNELS);
+                    byte[] data = image.isNullAt(InputKind.IMAGE_DATA) ? null : image.getBinary(InputKind.IMAGE_DATA);
                     if (height <= 0 || width <= 0 || channels <= 0 || data == null || data.length == 0) {
                         invalidReason = "the image could not be decoded (height " + height + ", width " + width
                                 + ", nChannels " + channels + ")";
@@ -221,8 +242,12 @@ final class PartitionConvolver implements MapPartitionsFunction<Row, Row> {
                     }
                 }
                 case TENSOR -> {
-                    Row tensor = row.getStruct(columnIndex);
-                    int[] dims = ArrayValues.toInts(tensor.get(0));
+                    InternalRow tensor = row.getStruct(columnIndex, TENSOR_FIELDS);
+                    if (tensor.isNullAt(0) || tensor.isNullAt(1)) {
+                        invalidReason = "the tensor has a null shape or data";
+                        return false;
+                    }
+                    int[] dims = tensor.getArray(0).toIntArray();
                     String shape = java.util.Arrays.toString(dims);
                     if (dims.length != 3) {
                         invalidReason = "the tensor has shape " + shape + ": expected 3 dimensions in "
@@ -235,21 +260,26 @@ final class PartitionConvolver implements MapPartitionsFunction<Row, Row> {
                     }
                     geometry = ImageGeometry.fromShape(dims, dataFormat);
                     long expected = (long) dims[0] * dims[1] * dims[2];
-                    int size = ArrayValues.size(tensor.get(1));
+                    int size = tensor.getArray(1).numElements();
                     if (size != expected) {
                         invalidReason = "the tensor has shape " + shape + " but " + size + " values";
                         return false;
                     }
                 }
                 default -> {
-                    int size = arrayOrVectorSize(row);
+                    if (kind == InputKind.BINARY && row.getBinary(columnIndex).length % Float.BYTES != 0) {
+                        invalidReason = "the binary value has " + row.getBinary(columnIndex).length + " bytes, not a"
+                                + " whole number of little-endian float32 values (4 bytes each)";
+                        return false;
+                    }
+                    long size = arrayOrVectorSize(row);
                     if (size != fixedGeometry.size()) {
                         invalidReason = "the " + kind.description() + " has " + size + " values but inputShape "
                                 + java.util.Arrays.toString(fixedGeometry.shape(dataFormat)) + " needs "
                                 + fixedGeometry.size();
                         return false;
                     }
-                    if (arrayMayHoldNulls && ArrayValues.containsNull(row.get(columnIndex))) {
+                    if (arrayMayHoldNulls && hasNullElement(row.getArray(columnIndex))) {
                         invalidReason = "the array holds a null element";
                         return false;
                     }
@@ -269,11 +299,17 @@ final class PartitionConvolver implements MapPartitionsFunction<Row, Row> {
             return true;
         }
 
-        private int arrayOrVectorSize(Row row) {
-            if (kind == InputKind.VECTOR) {
-                return ((Vector) row.get(columnIndex)).size();
-            }
-            return ArrayValues.size(row.get(columnIndex));
+        /** Values of an array, vector or binary column (a binary holds float32s: 4 bytes a value). */
+        private long arrayOrVectorSize(InternalRow row) {
+            return switch (kind) {
+                case VECTOR -> vector(row).size();
+                case BINARY -> row.getBinary(columnIndex).length / Float.BYTES;
+                default -> row.getArray(columnIndex).numElements();
+            };
+        }
+
+        private Vector vector(InternalRow row) {
+            return VECTOR_UDT.deserialize(row.getStruct(columnIndex, VECTOR_FIELDS));
         }
 
         private Slot slotFor(ImageGeometry geometry) {
@@ -298,17 +334,22 @@ final class PartitionConvolver implements MapPartitionsFunction<Row, Row> {
             }
             ImageGeometry output = ImageGeometry.fromShape(
                     new int[] {outputShape[1], outputShape[2], outputShape[3]}, layerFormat);
-            long floatsPerImage = (long) geometry.size() + output.size();
-            int capacity = (int) Math.max(1, Math.min(batchSize, MAX_BATCH_FLOATS / floatsPerImage));
-            Conv2D.Runner runner = layer.newRunner(geometry.height(), geometry.width(), geometry.channels(),
-                    capacity);
             boolean sourceChannelsLast = kind == InputKind.IMAGE || dataFormat == DataFormat.CHANNELS_LAST;
             boolean transposesInput = sourceChannelsLast != (layerFormat == DataFormat.CHANNELS_LAST);
+            long imageBytes = BatchBudget.imageBytes(geometry.size(), output.size(), transposesInput);
+            if (imageBytes > budget) {
+                return new Slot(geometry, "an input of " + geometry + " needs " + BatchBudget.text(imageBytes)
+                        + " for its input and output, more than the batch budget of " + BatchBudget.text(budget)
+                        + ": raise maxBatchBytes (and the executor heap)");
+            }
+            int capacity = BatchBudget.capacity(budget, imageBytes, batchSize);
+            Conv2D.Runner runner = layer.newRunner(geometry.height(), geometry.width(), geometry.channels(),
+                    capacity);
             return new Slot(geometry, runner, output, output.shape(dataFormat), capacity, transposesInput);
         }
 
         /** Writes the row's values as image {@code index} of the slot's input batch, in the layer's format. */
-        private void copyInput(Row row, Slot slot, int index) {
+        private void copyInput(InternalRow row, Slot slot, int index) {
             ImageGeometry g = slot.input;
             int offset = index * g.size();
             boolean sourceChannelsLast = kind == InputKind.IMAGE || dataFormat == DataFormat.CHANNELS_LAST;
@@ -326,10 +367,10 @@ final class PartitionConvolver implements MapPartitionsFunction<Row, Row> {
         }
 
         /** The row's values in their own layout (images: h, w, c in the layer's channel order). */
-        private void readValues(Row row, float[] target, int offset, ImageGeometry g) {
+        private void readValues(InternalRow row, float[] target, int offset, ImageGeometry g) {
             switch (kind) {
                 case IMAGE -> {
-                    byte[] data = (byte[]) row.getStruct(columnIndex).get(InputKind.IMAGE_DATA);
+                    byte[] data = row.getStruct(columnIndex, IMAGE_FIELDS).getBinary(InputKind.IMAGE_DATA);
                     int channels = g.channels();
                     if (swapRedAndBlue && channels >= 3) {
                         for (int p = 0; p < data.length; p += channels) {
@@ -346,10 +387,18 @@ final class PartitionConvolver implements MapPartitionsFunction<Row, Row> {
                         }
                     }
                 }
-                case TENSOR -> ArrayValues.copyFloats(row.getStruct(columnIndex).get(1), target, offset);
-                case FLOAT_ARRAY, DOUBLE_ARRAY -> ArrayValues.copyFloats(row.get(columnIndex), target, offset);
+                case TENSOR -> copyFloats(row.getStruct(columnIndex, TENSOR_FIELDS).getArray(1), target, offset);
+                case FLOAT_ARRAY -> copyFloats(row.getArray(columnIndex), target, offset);
+                case DOUBLE_ARRAY -> {
+                    ArrayData values = row.getArray(columnIndex);
+                    for (int i = 0, n = values.numElements(); i < n; i++) {
+                        target[offset + i] = (float) values.getDouble(i);
+                    }
+                }
+                case BINARY -> ByteBuffer.wrap(row.getBinary(columnIndex)).order(ByteOrder.LITTLE_ENDIAN)
+                        .asFloatBuffer().get(target, offset, g.size());
                 case VECTOR -> {
-                    Vector vector = (Vector) row.get(columnIndex);
+                    Vector vector = vector(row);
                     double[] values = vector instanceof DenseVector dense ? dense.values() : vector.toArray();
                     ArrayValues.copyDoubles(values, target, offset);
                 }
@@ -358,38 +407,65 @@ final class PartitionConvolver implements MapPartitionsFunction<Row, Row> {
         }
 
         /** Image {@code index} of the slot's output batch as a tensor value in dataFormat order. */
-        private Row outputTensor(Slot slot, int index) {
+        private InternalRow outputTensor(Slot slot, int index) {
             ImageGeometry g = slot.output;
             int size = g.size();
-            float[] values = new float[size];
+            UnsafeArrayData values;
             if (dataFormat == layerFormat) {
-                System.arraycopy(slot.out, index * size, values, 0, size);
-            } else if (layerFormat == DataFormat.CHANNELS_LAST) {
-                Layouts.nhwcToNchw(slot.out, index * size, values, 0, 1, g.channels(), g.height(), g.width());
+                // One copy from the batch buffer into the unsafe array the row holds.
+                values = UnsafeArrayData.fromPrimitiveArray(slot.out, Math.toIntExact(Platform.FLOAT_ARRAY_OFFSET
+                        + (long) index * size * Float.BYTES), size, Float.BYTES);
             } else {
-                Layouts.nchwToNhwc(slot.out, index * size, values, 0, 1, g.channels(), g.height(), g.width());
+                float[] transposed = new float[size];
+                if (layerFormat == DataFormat.CHANNELS_LAST) {
+                    Layouts.nhwcToNchw(slot.out, index * size, transposed, 0, 1, g.channels(), g.height(), g.width());
+                } else {
+                    Layouts.nchwToNhwc(slot.out, index * size, transposed, 0, 1, g.channels(), g.height(), g.width());
+                }
+                values = UnsafeArrayData.fromPrimitiveArray(transposed);
             }
-            return TensorStruct.row(slot.outputShape.clone(), values);
+            return new GenericInternalRow(new Object[] {UnsafeArrayData.fromPrimitiveArray(slot.outputShape), values});
         }
 
-        private Row withOutput(Row row, Row tensor) {
-            int n = row.length();
-            Object[] values = new Object[n + 1];
-            for (int i = 0; i < n; i++) {
-                values[i] = row.get(i);
-            }
-            values[n] = tensor;
-            return RowFactory.create(values);
+        private InternalRow withOutput(InternalRow row, InternalRow tensor) {
+            return new JoinedRow(row, new GenericInternalRow(new Object[] {tensor}));
         }
 
-        private String describeInvalid(Row row) {
+        private String describeInvalid(InternalRow row) {
             String where = "";
             if (kind == InputKind.IMAGE && !row.isNullAt(columnIndex)) {
-                where = " (image origin " + row.getStruct(columnIndex).getString(InputKind.IMAGE_ORIGIN) + ")";
+                InternalRow image = row.getStruct(columnIndex, IMAGE_FIELDS);
+                where = " (image origin " + (image.isNullAt(InputKind.IMAGE_ORIGIN) ? "null"
+                        : image.getUTF8String(InputKind.IMAGE_ORIGIN).toString()) + ")";
             }
             return "Conv2DTransformer: invalid value in input column '" + columnName + "'" + where + ": "
                     + invalidReason + ". Set handleInvalid to \"skip\" to drop such rows or \"keep\" to keep them"
                     + " with a null output.";
         }
+    }
+
+    private static final VectorUDT VECTOR_UDT = new VectorUDT();
+
+    /** Copies a float array into {@code target[offset..]}: one memory copy from an unsafe array. */
+    static void copyFloats(ArrayData values, float[] target, int offset) {
+        int n = values.numElements();
+        if (values instanceof UnsafeArrayData unsafe) {
+            Platform.copyMemory(unsafe.getBaseObject(), unsafe.getBaseOffset()
+                    + UnsafeArrayData.calculateHeaderPortionInBytes(n), target,
+                    Platform.FLOAT_ARRAY_OFFSET + (long) offset * Float.BYTES, (long) n * Float.BYTES);
+        } else {
+            for (int i = 0; i < n; i++) {
+                target[offset + i] = values.getFloat(i);
+            }
+        }
+    }
+
+    private static boolean hasNullElement(ArrayData values) {
+        for (int i = 0, n = values.numElements(); i < n; i++) {
+            if (values.isNullAt(i)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -105,7 +105,7 @@ class Conv2DTransformerSchemaTest {
         assertFails(valid().setInputCol("nope"), "input column 'nope' does not exist; the columns are [id, name,");
         assertFails(valid().setInputCol("name"), "input column 'name' has type string; expected one of: the image"
                 + " struct of spark.read.format(\"image\"), array<float>, array<double>, vector,"
-                + " struct<shape: array<int>, data: array<float>>");
+                + " binary (little-endian float32), struct<shape: array<int>, data: array<float>>");
         assertFails(valid().setInputCol("ints"), "input column 'ints' has type array<int>");
         Conv2DTransformer noShape = valid().setInputCol("vector");
         noShape.clear(noShape.inputShape());

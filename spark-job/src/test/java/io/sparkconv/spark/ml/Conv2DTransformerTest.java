@@ -231,6 +231,38 @@ class Conv2DTransformerTest {
         }
     }
 
+    /**
+     * A binary column of raw little-endian float32 values, and a cached DataFrame read through its internal rows,
+     * give the bits of array<float>; a binary of a length that is not a whole image is invalid.
+     */
+    @Test
+    void binaryFloat32ColumnsAndCachedFramesGiveTheArraysBits() {
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < IMAGES; i++) {
+            float[] values = image(i);
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(values.length * 4)
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            bytes.asFloatBuffer().put(values);
+            rows.add(RowFactory.create(i, bytes.array()));
+        }
+        rows.add(RowFactory.create(IMAGES, new byte[] {1, 2, 3}));
+        StructType schema = new StructType().add("id", DataTypes.IntegerType, false)
+                .add("raw", DataTypes.BinaryType, true);
+        Dataset<Row> binary = spark.createDataFrame(rows, schema);
+        float[][] fromArrays = outputsById(sameRelu("pixels").transform(floatArrays().cache()), "features", IMAGES,
+                new int[] {HEIGHT, WIDTH, 4});
+        Dataset<Row> kept = sameRelu("raw").setHandleInvalid("keep").transform(binary);
+        float[][] fromBinary = outputsById(kept.filter("id < " + IMAGES), "features", IMAGES,
+                new int[] {HEIGHT, WIDTH, 4});
+        for (int i = 0; i < IMAGES; i++) {
+            assertArrayEquals(fromArrays[i], fromBinary[i], "image " + i);
+        }
+        assertTrue(kept.filter("id = " + IMAGES).first().isNullAt(2), "a 3-byte binary has a null output");
+        Exception e = assertThrows(Exception.class, () -> sameRelu("raw").transform(binary).collectAsList());
+        assertTrue(rootMessage(e).contains("the binary value has 3 bytes, not a whole number of little-endian"
+                + " float32 values"), rootMessage(e));
+    }
+
     /** The executor function pulls one batch of rows at a time, never the whole partition. */
     @Test
     void aPartitionIsStreamedOneBatchAtATime() {
@@ -238,22 +270,24 @@ class Conv2DTransformerTest {
                 org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
                         .broadcast(new io.sparkconv.spark.LayerPayload(SAME_RELU, 3, KERNEL, BIAS));
         PartitionConvolver convolver = new PartitionConvolver(layer, "pixels", 1, InputKind.FLOAT_ARRAY, false,
-                new ImageGeometry(HEIGHT, WIDTH, 3), 3, DataFormat.CHANNELS_LAST, false, 4, HandleInvalid.ERROR);
+                new ImageGeometry(HEIGHT, WIDTH, 3), 3, DataFormat.CHANNELS_LAST, false, 4, 0L, HandleInvalid.ERROR);
         int total = 1000;
         int[] pulled = {0};
-        java.util.Iterator<Row> partition = new java.util.Iterator<>() {
+        // Internal rows, as the transformer feeds them: the values as an unsafe array.
+        java.util.Iterator<org.apache.spark.sql.catalyst.InternalRow> partition = new java.util.Iterator<>() {
             @Override
             public boolean hasNext() {
                 return pulled[0] < total;
             }
 
             @Override
-            public Row next() {
+            public org.apache.spark.sql.catalyst.InternalRow next() {
                 int i = pulled[0]++;
-                return RowFactory.create(i, ArrayValues.wrap(image(i % IMAGES)));
+                return new org.apache.spark.sql.catalyst.expressions.GenericInternalRow(new Object[] {i,
+                    org.apache.spark.sql.catalyst.expressions.UnsafeArrayData.fromPrimitiveArray(image(i % IMAGES))});
             }
         };
-        java.util.Iterator<Row> output = convolver.call(partition);
+        java.util.Iterator<org.apache.spark.sql.catalyst.InternalRow> output = convolver.call(partition);
         float[][] expected = new float[IMAGES][];
         for (int i = 0; i < IMAGES; i++) {
             expected[i] = coreForward(SAME_RELU, KERNEL, BIAS, image(i), new int[] {HEIGHT, WIDTH, 3},
@@ -262,11 +296,11 @@ class Conv2DTransformerTest {
         for (int i = 0; i < total; i++) {
             assertTrue(output.hasNext());
             assertEquals((i / 4 + 1) * 4, pulled[0], "rows pulled when output row " + i + " is ready");
-            Row row = output.next();
+            org.apache.spark.sql.catalyst.InternalRow row = output.next();
             assertEquals(i, row.getInt(0));
-            float[] values = new float[HEIGHT * WIDTH * 4];
-            ArrayValues.copyFloats(row.getStruct(2).get(1), values, 0);
-            assertArrayEquals(expected[i % IMAGES], values, "row " + i);
+            org.apache.spark.sql.catalyst.InternalRow tensor = row.getStruct(2, 2);
+            assertArrayEquals(new int[] {HEIGHT, WIDTH, 4}, tensor.getArray(0).toIntArray());
+            assertArrayEquals(expected[i % IMAGES], tensor.getArray(1).toFloatArray(), "row " + i);
         }
         assertFalse(output.hasNext());
     }
