@@ -87,8 +87,8 @@ final class RunCommand implements Callable<Integer> {
     boolean verbose;
 
     @Option(names = "--progress-seconds", paramLabel = "S", defaultValue = "5",
-            description = "Seconds between progress lines, 0 for none (default: ${DEFAULT-VALUE}).")
-    int progressSeconds;
+            description = "Seconds between progress lines (e.g. 0.5), 0 for none (default: ${DEFAULT-VALUE}).")
+    double progressSeconds;
 
     @Override
     public Integer call() {
@@ -117,7 +117,7 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         o.overwrite = overwrite;
-        o.progressIntervalMillis = progressSeconds * 1000L;
+        o.progressIntervalMillis = Math.round(progressSeconds * 1000);
         try {
             o.badRecordPolicy = BadRecordPolicy.parse(onBadRecord);
         } catch (IllegalArgumentException e) {

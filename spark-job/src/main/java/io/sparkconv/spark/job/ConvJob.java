@@ -137,6 +137,8 @@ public final class ConvJob {
         shipJobJar(conf);
         conf.setIfMissing("spark.app.name", "sparkconv");
         conf.setIfMissing("spark.ui.showConsoleProgress", "false"); // our own progress line instead
+        // Running tasks report their accumulators with each heartbeat: the progress line moves during tasks.
+        conf.setIfMissing("spark.executor.heartbeatInterval", "1s");
         return SparkSettings.withKryo(conf);
     }
 
@@ -385,6 +387,24 @@ public final class ConvJob {
         }
     }
 
+    /** The Spark UI's address, or why there is none. */
+    static String uiUrl(SparkSession spark) {
+        var url = spark.sparkContext().uiWebUrl();
+        return url.isDefined() ? url.get() : "off (spark.ui.enabled=false)";
+    }
+
+    /**
+     * Task-end events reach listeners asynchronously: wait (at most 10 s) until the bus delivered them, so the
+     * summary's task time counts every task.
+     */
+    private static void waitForListeners(SparkSession spark) {
+        try {
+            spark.sparkContext().listenerBus().waitUntilEmpty();
+        } catch (Exception e) {
+            // A busy bus: the task time may miss the last tasks; nothing else depends on it.
+        }
+    }
+
     /** Test hook: runs on the driver after the output is written to staging and before it is committed. */
     static volatile Runnable beforeCommit;
 
@@ -392,6 +412,14 @@ public final class ConvJob {
             PrintStream progress) {
         JobOptions o = plan.options;
         long start = System.nanoTime();
+        double startupSeconds = Math.max(0, (System.currentTimeMillis()
+                - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime()) / 1e3);
+        int cores = spark.sparkContext().defaultParallelism();
+        if (o.progressIntervalMillis > 0) {
+            progress.println("sparkconv: " + plan.input.records() + " records on " + spark.sparkContext().master()
+                    + " (" + cores + " cores), Spark UI: " + uiUrl(spark));
+            progress.flush();
+        }
         ProgressListener listener = new ProgressListener(plan.input.records(), progress, o.progressIntervalMillis);
         spark.sparkContext().addSparkListener(listener);
         List<SparkConv> nextConvs = new ArrayList<>();
@@ -431,12 +459,17 @@ public final class ConvJob {
             }
             target.commit();
             long flops = conv.flops();
+            long convolutionNanos = conv.convolutionNanos();
             List<String> plans = new ArrayList<>(conv.plans());
             for (SparkConv next : nextConvs) {
                 flops += next.flops();
+                convolutionNanos += next.convolutionNanos();
                 plans.addAll(next.plans());
             }
-            return new JobSummary(readCount, written, rejected, seconds, flops, o.output, quarantine,
+            waitForListeners(spark);
+            JobSummary.Timing timing = new JobSummary.Timing(startupSeconds, seconds,
+                    listener.taskRunMillis() / 1e3, convolutionNanos / 1e9, conv.imagesConvolved(), cores);
+            return new JobSummary(readCount, written, rejected, timing, flops, o.output, quarantine,
                     plan.weightsNote, conv.layerBuilds(), plans);
         } finally {
             for (SparkConv next : nextConvs) {

@@ -94,7 +94,11 @@ class RunCommandTest {
         assertTrue(r.err.matches("(?s).*progress: 20 of 20 images \\(100%\\), [0-9.]+ images/s.*"), r.err);
         assertTrue(r.out.contains("records: read 20, written 20, rejected 0"), r.out);
         assertTrue(r.out.contains("output: " + out), r.out);
-        assertTrue(r.out.matches("(?s).*elapsed: [0-9.]+ s, [0-9.]+ images/s, [0-9.]+ GFLOP/s.*"), r.out);
+        assertTrue(r.out.matches("(?s).*time: start-up [0-9.]+ s \\(JVM and Spark\\), job [0-9.]+ s wall "
+                + "\\([0-9.]+ images/s\\), tasks [0-9.]+ s on 2 cores.*"), r.out);
+        assertTrue(r.out.matches("(?s).*convolution: [0-9.]+ s of task time, [0-9.]+ images/s, [0-9.]+ GFLOP/s per "
+                + "core.*"), r.out);
+        assertTrue(r.err.startsWith("sparkconv: 20 records on local[2] (2 cores), Spark UI: "), r.err);
         assertTrue(Files.exists(out.resolve("_SUCCESS")));
         List<Row> rows = spark.read().schema(TensorRows.SCHEMA).parquet(out.toString())
                 .orderBy("ordinal").collectAsList();
