@@ -44,6 +44,14 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: local[*]).")
     String master;
 
+    @Option(names = "--conf", paramLabel = "KEY=VALUE",
+            description = "A Spark setting, repeatable; wins over --properties-file and conf/spark-defaults.conf.")
+    java.util.Map<String, String> conf = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--properties-file", paramLabel = "FILE",
+            description = "Spark settings file read instead of conf/spark-defaults.conf (as spark-submit does).")
+    String propertiesFile;
+
     @Override
     public Integer call() throws IOException {
         PrintStream out = Streams.out(spec);
@@ -67,6 +75,8 @@ final class DemoCommand implements Callable<Integer> {
         o.output = base.resolve("feature-maps").toString();
         o.overwrite = true;
         o.master = master;
+        o.sparkConf = conf;
+        o.propertiesFile = propertiesFile;
         o.partitions = 4;
         o.batchSize = 8;
         o.badRecordPolicy = BadRecordPolicy.FAIL;
@@ -75,7 +85,7 @@ final class DemoCommand implements Callable<Integer> {
         ConvJob.Plan plan = ConvJob.plan(o);
         SparkSession active = SparkSession.getActiveSession().isDefined() ? SparkSession.getActiveSession().get()
                 : null;
-        SparkSession spark = active != null ? active : SparkSession.builder().config(ConvJob.sparkConf(master))
+        SparkSession spark = active != null ? active : SparkSession.builder().config(ConvJob.sparkConf(o))
                 .getOrCreate();
         JobSummary summary;
         List<Path> pictures;

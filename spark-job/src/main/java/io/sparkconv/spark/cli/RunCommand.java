@@ -48,8 +48,18 @@ final class RunCommand implements Callable<Integer> {
     String output;
 
     @Option(names = "--master", paramLabel = "URL",
-            description = "Spark master (local[N], local-cluster[..], spark://host:port, ...).")
+            description = "Spark master: local[N] or local[*] (the default), spark://host:port, yarn, k8s://...; "
+                    + "for a cluster, spark-submit is the usual way (see README).")
     String master;
+
+    @Option(names = "--conf", paramLabel = "KEY=VALUE",
+            description = "A Spark setting, repeatable; wins over --properties-file, conf/spark-defaults.conf and "
+                    + "-Dspark.x=y (spark-submit's precedence).")
+    java.util.Map<String, String> conf = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--properties-file", paramLabel = "FILE",
+            description = "Spark settings file read instead of conf/spark-defaults.conf (as spark-submit does).")
+    String propertiesFile;
 
     @Option(names = "--partitions", paramLabel = "N", defaultValue = "0",
             description = "Number of input partitions (default: the reader's split size).")
@@ -104,6 +114,8 @@ final class RunCommand implements Callable<Integer> {
         o.output = output;
         o.outputFormat = outputFormat;
         o.master = master;
+        o.sparkConf = conf;
+        o.propertiesFile = propertiesFile;
         o.partitions = partitions;
         o.batchSize = batchSize;
         if (maxBatchBytes != null) {

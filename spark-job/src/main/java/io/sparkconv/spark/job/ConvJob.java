@@ -97,7 +97,7 @@ public final class ConvJob {
         if (active != null) {
             return run(active, plan, progress);
         }
-        SparkSession spark = SparkSession.builder().config(sparkConf(options.master)).getOrCreate();
+        SparkSession spark = SparkSession.builder().config(sparkConf(options)).getOrCreate();
         try {
             return run(spark, plan, progress);
         } finally {
@@ -108,23 +108,43 @@ public final class ConvJob {
     /** System property the launcher sets to the conf/ folder, whose spark-defaults.conf fills unset settings. */
     public static final String CONF_DIR_PROPERTY = "sparkconv.conf.dir";
 
-    /**
-     * spark-submit's settings (system properties), then conf/spark-defaults.conf where unset (when the launcher
-     * names the folder), then the job's defaults; Kryo always.
-     */
+    /** The Spark settings of {@link #sparkConf(String, java.util.Map, String)} for a job's options. */
+    public static SparkConf sparkConf(JobOptions o) {
+        return sparkConf(o.master, o.sparkConf, o.propertiesFile);
+    }
+
+    /** As {@link #sparkConf(String, java.util.Map, String)} with no --conf and no --properties-file. */
     public static SparkConf sparkConf(String master) {
+        return sparkConf(master, java.util.Map.of(), null);
+    }
+
+    /**
+     * spark-submit's precedence: --master, then --conf settings, then system properties (spark-submit's own
+     * settings, or -Dspark.x=y in SPARKCONV_JAVA_OPTS), then the properties file where unset: --properties-file
+     * when given, else conf/spark-defaults.conf (when the launcher names the folder); then the job's defaults;
+     * Kryo always. Spark's test master local-cluster is refused: it needs a Spark build directory.
+     */
+    public static SparkConf sparkConf(String master, java.util.Map<String, String> settings, String propertiesFile) {
         SparkConf conf = new SparkConf(true);
-        String confDir = System.getProperty(CONF_DIR_PROPERTY);
-        if (confDir != null) {
-            Path defaults = Path.of(confDir, "spark-defaults.conf");
-            if (Files.isRegularFile(defaults)) {
-                Properties p = new Properties();
-                try (Reader in = Files.newBufferedReader(defaults, StandardCharsets.UTF_8)) {
-                    p.load(in);
-                } catch (IOException e) {
-                    throw new JobConfigException("cannot read " + defaults + ": " + e.getMessage(), e);
-                }
-                for (String key : p.stringPropertyNames()) {
+        settings.forEach(conf::set);
+        Path file = null;
+        if (propertiesFile != null) {
+            file = Path.of(propertiesFile);
+            if (!Files.isRegularFile(file)) {
+                throw new JobConfigException("properties file " + propertiesFile + " does not exist");
+            }
+        } else if (System.getProperty(CONF_DIR_PROPERTY) != null) {
+            file = Path.of(System.getProperty(CONF_DIR_PROPERTY), "spark-defaults.conf");
+        }
+        if (file != null && Files.isRegularFile(file)) {
+            Properties p = new Properties();
+            try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                p.load(in);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new JobConfigException("cannot read properties file " + file + ": " + e.getMessage(), e);
+            }
+            for (String key : p.stringPropertyNames()) {
+                if (key.startsWith("spark.")) { // as spark-submit: other keys are ignored
                     conf.setIfMissing(key, p.getProperty(key).strip());
                 }
             }
@@ -133,6 +153,11 @@ public final class ConvJob {
             conf.setMaster(master);
         } else if (!conf.contains("spark.master")) {
             conf.setMaster("local[*]");
+        }
+        if (conf.get("spark.master").startsWith("local-cluster")) {
+            throw new JobConfigException("master " + conf.get("spark.master") + " is not offered: local-cluster is "
+                    + "Spark's own test mode and needs a Spark build directory; use local[N], or spark-submit to a "
+                    + "standalone master (spark://HOST:PORT)");
         }
         shipJobJar(conf);
         conf.setIfMissing("spark.app.name", "sparkconv");
@@ -188,7 +213,7 @@ public final class ConvJob {
      */
     private static Plan withBatchBudget(Plan plan) {
         JobOptions o = plan.options;
-        long budget = o.maxBatchBytes > 0 ? o.maxBatchBytes : BatchBudget.defaultBytes(sparkConf(o.master));
+        long budget = o.maxBatchBytes > 0 ? o.maxBatchBytes : BatchBudget.defaultBytes(sparkConf(o));
         int in = plan.input.channels();
         int out = plan.layer.spec().filters();
         boolean channelsFirst = plan.layer.spec().dataFormat() == DataFormat.CHANNELS_FIRST;

@@ -27,6 +27,10 @@ public final class JobOptions {
     public String outputFormat = "parquet";
     /** Spark master, or null for spark-submit's or local[*]. */
     public String master;
+    /** Spark settings given as --conf key=value: they win over every other source but --master. */
+    public java.util.Map<String, String> sparkConf = new java.util.LinkedHashMap<>();
+    /** --properties-file: read instead of conf/spark-defaults.conf, as spark-submit does; or null. */
+    public String propertiesFile;
     /** Number of input partitions, or 0 for the reader's default split size. */
     public int partitions;
     public int batchSize = SparkConv.DEFAULT_BATCH_SIZE;
