@@ -81,6 +81,12 @@ final class RunCommand implements Callable<Integer> {
                     + "file names.")
     String inputFormat;
 
+    @Option(names = "--color-mode", paramLabel = "MODE", defaultValue = "rgb",
+            description = "Image files: grayscale (1 channel), rgb (3) or rgba (4), as Keras' "
+                    + "image_dataset_from_directory (default: ${DEFAULT-VALUE}). The kernel must expect as many "
+                    + "channels.")
+    String colorMode;
+
     @Option(names = "--output-format", paramLabel = "FORMAT", defaultValue = "parquet",
             description = "Output format: parquet (default).")
     String outputFormat;
@@ -99,6 +105,20 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--progress-seconds", paramLabel = "S", defaultValue = "5",
             description = "Seconds between progress lines (e.g. 0.5), 0 for none (default: ${DEFAULT-VALUE}).")
     double progressSeconds;
+
+    private io.sparkconv.datasets.ImageMode parseColorMode(String mode) {
+        switch (mode) {
+            case "grayscale":
+                return io.sparkconv.datasets.ImageMode.GRAY;
+            case "rgb":
+                return io.sparkconv.datasets.ImageMode.COLOR;
+            case "rgba":
+                return io.sparkconv.datasets.ImageMode.COLOR_ALPHA;
+            default:
+                throw new CommandLine.ParameterException(spec.commandLine(), "--color-mode '" + mode
+                        + "' is not supported: expected grayscale, rgb or rgba");
+        }
+    }
 
     @Override
     public Integer call() {
@@ -129,6 +149,7 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         o.overwrite = overwrite;
+        o.colorMode = parseColorMode(colorMode);
         o.progressIntervalMillis = Math.round(progressSeconds * 1000);
         try {
             o.badRecordPolicy = BadRecordPolicy.parse(onBadRecord);

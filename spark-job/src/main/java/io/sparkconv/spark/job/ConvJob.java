@@ -275,7 +275,9 @@ public final class ConvJob {
                 throw new JobConfigException("weights do not fit the layer: " + e.getMessage(), e);
             }
             input = JobIo.describe(o.input, o.inputFormat, format, o.badRecordPolicy, layer.inputChannels(),
-                    o.partitions);
+                    o.partitions, o.colorMode);
+            checkColorMode(o, input, layer.inputChannels(), "kernel " + o.kernel + " of shape "
+                    + Arrays.toString(layer.kernelShape()));
             if (input.recordShape() != null && input.channels() != layer.inputChannels()) {
                 throw new JobConfigException("channel mismatch: kernel " + o.kernel + " of shape "
                         + Arrays.toString(layer.kernelShape()) + " expects " + layer.inputChannels()
@@ -284,7 +286,7 @@ public final class ConvJob {
             }
             weightsNote = "kernel " + o.kernel + (bias == null ? "" : ", bias " + o.bias);
         } else {
-            input = JobIo.describe(o.input, o.inputFormat, format, o.badRecordPolicy, 0, o.partitions);
+            input = JobIo.describe(o.input, o.inputFormat, format, o.badRecordPolicy, 0, o.partitions, o.colorMode);
             int channels = input.channels();
             input = input.withExpectedChannels(channels);
             try {
@@ -321,7 +323,8 @@ public final class ConvJob {
         List<Conv2D> layers = loaded.layers();
         Conv2D first = layers.get(0);
         JobIo.InputDescription input = JobIo.describe(o.input, o.inputFormat, first.spec().dataFormat(),
-                o.badRecordPolicy, first.inputChannels(), o.partitions);
+                o.badRecordPolicy, first.inputChannels(), o.partitions, o.colorMode);
+        checkColorMode(o, input, first.inputChannels(), "the first layer of " + o.model);
         if (input.recordShape() != null && input.channels() != first.inputChannels()) {
             throw new JobConfigException("channel mismatch: the first layer of " + o.model + " expects "
                     + first.inputChannels() + " input channels, but input " + o.input + " has " + input.channels()
@@ -355,6 +358,31 @@ public final class ConvJob {
         paths.add(o.model);
         paths.add(o.modelJson);
         return paths;
+    }
+
+    /** Image files: the channels of --color-mode must be those the kernel expects; no silent conversion. */
+    private static void checkColorMode(JobOptions o, JobIo.InputDescription input, int kernelChannels,
+            String kernel) {
+        if (input.format() != DatasetFormat.IMAGE || input.channels() == kernelChannels) {
+            return;
+        }
+        String fitting = kernelChannels == 1 ? " (use --color-mode grayscale)" : kernelChannels == 3
+                ? " (use --color-mode rgb)" : kernelChannels == 4 ? " (use --color-mode rgba)" : "";
+        throw new JobConfigException("channel mismatch: " + kernel + " expects " + kernelChannels
+                + " input channels, but --color-mode " + colorModeName(o.colorMode) + " decodes the images of "
+                + o.input + " to " + input.channels() + fitting);
+    }
+
+    /** Keras' name of an image mode (image_dataset_from_directory's color_mode). */
+    public static String colorModeName(io.sparkconv.datasets.ImageMode mode) {
+        switch (mode) {
+            case GRAY:
+                return "grayscale";
+            case COLOR_ALPHA:
+                return "rgba";
+            default:
+                return "rgb";
+        }
     }
 
     private static void require(String value, String option) {

@@ -36,6 +36,8 @@ public final class JobOptions {
     public int batchSize = SparkConv.DEFAULT_BATCH_SIZE;
     /** A task's batch byte budget (input plus output floats of a batch); 0: derived from the executor heap. */
     public long maxBatchBytes;
+    /** Channels image files are decoded to, as Keras' image_dataset_from_directory names them. */
+    public io.sparkconv.datasets.ImageMode colorMode = io.sparkconv.datasets.ImageMode.COLOR;
     public BadRecordPolicy badRecordPolicy = BadRecordPolicy.FAIL;
     public boolean overwrite;
     /** Milliseconds between progress lines; 0 turns them off. */
