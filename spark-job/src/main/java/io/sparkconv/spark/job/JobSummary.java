@@ -122,8 +122,10 @@ public final class JobSummary {
         b.append(String.format(Locale.ROOT, "time: start-up %.2f s (JVM and Spark), job %.2f s wall (%.1f images/s), "
                 + "tasks %.2f s on %d cores%n", timing.startupSeconds(), elapsedSeconds, imagesPerSecond(),
                 timing.taskSeconds(), timing.cores()));
-        b.append(String.format(Locale.ROOT, "convolution: %.3f s of task time, %.1f images/s, %.2f GFLOP/s per core"
-                + "%n", timing.convolutionSeconds(), convolutionImagesPerSecond(), gflopsPerSecond()));
+        double gflops = gflopsPerSecond();
+        b.append(String.format(Locale.ROOT, "convolution: %.3f s of task time, %.1f images/s, "
+                + (gflops < 10 ? "%.3f" : "%.1f") + " GFLOP/s per core%n", timing.convolutionSeconds(),
+                convolutionImagesPerSecond(), gflops));
         if (!layerBuilds.isEmpty()) {
             b.append("layer: built from the broadcast once per executor JVM, in ").append(layerBuilds.size())
                     .append(layerBuilds.size() == 1 ? " JVM (pid " : " JVMs (pids ");

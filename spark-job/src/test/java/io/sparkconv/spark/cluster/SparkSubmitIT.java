@@ -209,6 +209,49 @@ class SparkSubmitIT {
     }
 
     /**
+     * Issue 16: the same job jar (built against Spark 4.x) on Spark 3.5 with Scala 2.13: a Spark home of Spark
+     * 3.5.8's runtime jars from Maven (spark-job/src/test/spark-3.5/pom.xml), SparkSubmit of that version, the
+     * output equal to the layer's, with the vector kernel.
+     */
+    @Test
+    void sparkThreeFive() throws Exception {
+        Path home = Path.of(MultiJvmSupport.property("sparkconv.spark.home") + "-3.5");
+        Path jars = home.resolve("jars");
+        if (!Files.isRegularFile(jars.resolve("spark-core_2.13-3.5.8.jar"))) {
+            Path mvnLog = dir.resolve("mvn-spark-3.5.log");
+            Process mvn = new ProcessBuilder("mvn", "-q", "-B", "-ntp", "-f",
+                    MultiJvmSupport.projectDir().resolve("spark-job/src/test/spark-3.5/pom.xml").toString(),
+                    "dependency:copy-dependencies", "-DoutputDirectory=" + jars).redirectErrorStream(true)
+                    .redirectOutput(mvnLog.toFile()).start();
+            assertTrue(mvn.waitFor(900, TimeUnit.SECONDS), "assembling the Spark 3.5 home took over 900 s");
+            assertEquals(0, mvn.exitValue(), Files.readString(mvnLog));
+        }
+        Path output = dir.resolve("spark35-out");
+        List<String> cmd = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit", "--master", "local[2]",
+                "--class", "io.sparkconv.spark.cli.SparkConvMain",
+                "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.ui.enabled=false",
+                "--properties-file", MultiJvmSupport.projectDir().resolve("conf/spark-defaults.conf").toString(),
+                MultiJvmSupport.jobJar().toString()));
+        cmd.addAll(List.of(runArgs(output)));
+        Path log = dir.resolve("spark35-run");
+        MultiJvmSupport.Finished run = MultiJvmSupport.waitFor(
+                MultiJvmSupport.startSparkJvm(home, cmd, log, "1g", true), log, 600);
+        assertEquals(0, run.exitCode, run.toString());
+        assertTrue(run.out.contains("records: read 30, written 30, rejected 0"), run.toString());
+        assertTrue(run.out.matches("(?s).*plan: conv2d[^\\n]*: vector-\\d+ .*"), "the vector kernel ran: " + run);
+        Path npy = dir.resolve("spark35.npy");
+        List<String> export = new ArrayList<>(cmd.subList(0, cmd.indexOf(MultiJvmSupport.jobJar().toString()) + 1));
+        export.addAll(List.of("export", "--input", output.toString(), "--output", npy.toString()));
+        MultiJvmSupport.Finished exported = MultiJvmSupport.waitFor(
+                MultiJvmSupport.startSparkJvm(home, export, dir.resolve("spark35-export"), "1g", true),
+                dir.resolve("spark35-export"), 600);
+        assertEquals(0, exported.exitCode, exported.toString());
+        FloatTensor actual = NpyArrays.read(npy.toString());
+        assertArrayEquals(expected.shape(), actual.shape());
+        assertArrayEquals(expected.data(), actual.data(), 0f);
+    }
+
+    /**
      * spark-submit as the README writes it for --packages and --jars: the job's classes come from those options
      * (primary resource spark-internal), settings from conf/spark-defaults.conf; Ivy's user home is the test's.
      */
