@@ -110,9 +110,14 @@ public final class JobSummary {
         return timing.convolutionSeconds() > 0 ? flops / timing.convolutionSeconds() / 1e9 : 0;
     }
 
-    /** True when some executor ran the scalar kernel although no kernel was forced: the Vector API was missing. */
+    /**
+     * True when some executor ran the scalar kernel although no kernel was forced (-Dsparkconv.kernel on the
+     * driver): the executor JVM lacked the Vector API module.
+     */
     public boolean scalarFallback() {
-        return plans.stream().anyMatch(p -> p.contains(": scalar "));
+        String forced = System.getProperty("sparkconv.kernel");
+        return (forced == null || !forced.strip().equalsIgnoreCase("scalar"))
+                && plans.stream().anyMatch(p -> p.contains(": scalar "));
     }
 
     /** The lines printed at the end of a job. */
@@ -138,7 +143,7 @@ public final class JobSummary {
         if (scalarFallback()) {
             b.append("kernel: the scalar fallback ran (no jdk.incubator.vector in the executor JVM): add "
                     + "--add-modules jdk.incubator.vector to spark.driver.extraJavaOptions and "
-                    + "spark.executor.extraJavaOptions (conf/spark-submit.conf)").append(System.lineSeparator());
+                    + "spark.executor.extraJavaOptions (as conf/spark-defaults.conf does)").append(System.lineSeparator());
         }
         if (weightsNote != null) {
             b.append("weights: ").append(weightsNote).append(System.lineSeparator());
