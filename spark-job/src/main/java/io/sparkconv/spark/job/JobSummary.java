@@ -143,7 +143,8 @@ public final class JobSummary {
         if (scalarFallback()) {
             b.append("kernel: the scalar fallback ran (no jdk.incubator.vector in the executor JVM): add "
                     + "--add-modules jdk.incubator.vector to spark.driver.extraJavaOptions and "
-                    + "spark.executor.extraJavaOptions (as conf/spark-defaults.conf does)").append(System.lineSeparator());
+                    + "spark.executor.extraJavaOptions (as conf/spark-defaults.conf does)")
+                    .append(System.lineSeparator());
         }
         if (weightsNote != null) {
             b.append("weights: ").append(weightsNote).append(System.lineSeparator());
