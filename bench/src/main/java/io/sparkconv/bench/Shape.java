@@ -17,7 +17,9 @@ public enum Shape {
     /** Extra: the first layer of a CIFAR-10 network, the Spark job's typical small-image workload. */
     h("32x32x3 -> 32, 3x3 same, batch 64 (CIFAR-10 first layer)", 64, 32, 32, 3, 32, 3, 3, 1, 1, 1, 1, true, 0),
     /** Extra: the first layer of an MNIST network, the Spark path benchmark's layer. */
-    m("28x28x1 -> 32, 3x3 same, batch 64 (MNIST first layer)", 64, 28, 28, 1, 32, 3, 3, 1, 1, 1, 1, true, 0);
+    m("28x28x1 -> 32, 3x3 same, batch 64 (MNIST first layer)", 64, 28, 28, 1, 32, 3, 3, 1, 1, 1, 1, true, 0),
+    /** Extra: the demo's layer (conf/layers/sobel-edges.json on the 64x64 RGB sample, batches of 8). */
+    s("64x64x3 -> 2, 3x3 same, batch 8 (the demo's Sobel layer)", 8, 64, 64, 3, 2, 3, 3, 1, 1, 1, 1, true, 0);
 
     public final String description;
     public final int batch, height, width, channels, filters, kernelHeight, kernelWidth;

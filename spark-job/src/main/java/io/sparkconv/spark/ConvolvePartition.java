@@ -28,18 +28,23 @@ final class ConvolvePartition implements FlatMapFunction<Iterator<ImageRecord>, 
     private final long maxBatchBytes;
     private final LongAccumulator imagesConvolved;
     private final LongAccumulator flops;
+    private final LongAccumulator convolutionNanos;
     private final CollectionAccumulator<String> layerBuilds;
     private final CollectionAccumulator<String> plans;
 
-    /** @param maxBatchBytes the task's batch byte budget ({@link BatchBudget}); 0: the executor's default */
+    /**
+     * @param maxBatchBytes the task's batch byte budget ({@link BatchBudget}); 0: the executor's default
+     * @param convolutionNanos time spent in the kernel itself (the summary's convolution speed), or null
+     */
     ConvolvePartition(Broadcast<LayerPayload> layer, int batchSize, long maxBatchBytes,
-            LongAccumulator imagesConvolved, LongAccumulator flops, CollectionAccumulator<String> layerBuilds,
-            CollectionAccumulator<String> plans) {
+            LongAccumulator imagesConvolved, LongAccumulator flops, LongAccumulator convolutionNanos,
+            CollectionAccumulator<String> layerBuilds, CollectionAccumulator<String> plans) {
         this.layer = layer;
         this.batchSize = batchSize;
         this.maxBatchBytes = maxBatchBytes;
         this.imagesConvolved = imagesConvolved;
         this.flops = flops;
+        this.convolutionNanos = convolutionNanos;
         this.layerBuilds = layerBuilds;
         this.plans = plans;
     }
@@ -48,7 +53,7 @@ final class ConvolvePartition implements FlatMapFunction<Iterator<ImageRecord>, 
     public Iterator<ImageRecord> call(Iterator<ImageRecord> input) {
         Conv2D conv = ExecutorLayerCache.layerFor(layer, layerBuilds);
         long budget = maxBatchBytes > 0 ? maxBatchBytes : BatchBudget.defaultBytes(SparkEnv.get().conf());
-        return new Batches(conv, input, batchSize, budget, imagesConvolved, flops, plans);
+        return new Batches(conv, input, batchSize, budget, imagesConvolved, flops, convolutionNanos, plans);
     }
 
     /**
@@ -68,6 +73,7 @@ final class ConvolvePartition implements FlatMapFunction<Iterator<ImageRecord>, 
         private final long budget;
         private final LongAccumulator imagesConvolved;
         private final LongAccumulator flops;
+        private final LongAccumulator convolutionNanos;
         private final CollectionAccumulator<String> plans;
         private final Map<Geometry, SizedRunner> runners = new HashMap<>();
         private ImageRecord[] batch;
@@ -79,7 +85,8 @@ final class ConvolvePartition implements FlatMapFunction<Iterator<ImageRecord>, 
         private int readyPosition;
 
         Batches(Conv2D conv, Iterator<ImageRecord> input, int batchSize, long budget,
-                LongAccumulator imagesConvolved, LongAccumulator flops, CollectionAccumulator<String> plans) {
+                LongAccumulator imagesConvolved, LongAccumulator flops, LongAccumulator convolutionNanos,
+                CollectionAccumulator<String> plans) {
             this.conv = conv;
             this.format = conv.spec().dataFormat();
             this.input = input;
@@ -87,6 +94,7 @@ final class ConvolvePartition implements FlatMapFunction<Iterator<ImageRecord>, 
             this.budget = budget;
             this.imagesConvolved = imagesConvolved;
             this.flops = flops;
+            this.convolutionNanos = convolutionNanos;
             this.plans = plans;
             int slots = (int) Math.min(batchSize, 1024); // grown on demand for larger batches of small images
             this.batch = new ImageRecord[slots];
@@ -143,7 +151,9 @@ final class ConvolvePartition implements FlatMapFunction<Iterator<ImageRecord>, 
             ready = ensure(ready, n);
             if (n == 1) {
                 float[] out = new float[outSize];
+                long started = System.nanoTime();
                 runner.run(batch[0].data(), 0, 1, out, 0);
+                addNanos(started);
                 ImageRecord in = batch[0];
                 ready[0] = new ImageRecord(in.source(), in.index(), in.ordinal(), in.label(), outShape.clone(), out);
                 batch[0] = null;
@@ -157,7 +167,9 @@ final class ConvolvePartition implements FlatMapFunction<Iterator<ImageRecord>, 
                 for (int i = 0; i < n; i++) {
                     System.arraycopy(batch[i].data(), 0, inBuffer, i * inSize, inSize);
                 }
+                long started = System.nanoTime();
                 runner.run(inBuffer, 0, n, outBuffer, 0);
+                addNanos(started);
                 for (int i = 0; i < n; i++) {
                     ImageRecord in = batch[i];
                     // copyOfRange, not new + arraycopy: the copy is the only write, the array is not zeroed first.
@@ -173,6 +185,12 @@ final class ConvolvePartition implements FlatMapFunction<Iterator<ImageRecord>, 
             }
             if (flops != null) {
                 flops.add(n * sized.flopsPerImage);
+            }
+        }
+
+        private void addNanos(long started) {
+            if (convolutionNanos != null) {
+                convolutionNanos.add(System.nanoTime() - started);
             }
         }
 
@@ -209,6 +227,7 @@ final class ConvolvePartition implements FlatMapFunction<Iterator<ImageRecord>, 
                 inBuffer = new float[0];
                 outBuffer = new float[0];
                 Conv2D.Runner r = conv.newRunner(g.height, g.width, g.channels, capacity);
+                warmUpOnce(r);
                 runner = new SizedRunner(r, r.outputShape(), flopsPerImage(conv, r, g.channels), capacity);
                 runners.put(g, runner);
                 if (plans != null) {
@@ -219,6 +238,28 @@ final class ConvolvePartition implements FlatMapFunction<Iterator<ImageRecord>, 
             }
             return runner;
         }
+    }
+
+    /** Plans this JVM has warmed up (the JIT compiles a plan's code once per JVM, whatever the image size). */
+    private static final java.util.Set<String> WARMED_PLANS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** How long a plan runs on a zero image before its first timed batch. */
+    static final long WARM_UP_NANOS = 300_000_000L;
+
+    /**
+     * Runs a plan new to this JVM on a zero image for {@link #WARM_UP_NANOS}, so the JIT has compiled the kernel
+     * before the timed batches: the summary's convolution speed is then the kernel's own, comparable with the
+     * benchmark, and not the interpreter's. The warm-up is part of the task time, not of the convolution time.
+     */
+    static void warmUpOnce(Conv2D.Runner runner) {
+        if (!WARMED_PLANS.add(runner.plan().name())) {
+            return;
+        }
+        float[] in = new float[runner.inputImageSize()];
+        float[] out = new float[runner.outputImageSize()];
+        long end = System.nanoTime() + WARM_UP_NANOS;
+        do {
+            runner.run(in, 0, 1, out, 0);
+        } while (System.nanoTime() < end);
     }
 
     /** Multiply-adds of one image, counted as two operations: 2 * OH * OW * F * KH * KW * Cin / groups. */

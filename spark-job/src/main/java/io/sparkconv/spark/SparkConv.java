@@ -28,12 +28,15 @@ public final class SparkConv implements AutoCloseable {
     public static final String IMAGES_ACCUMULATOR = "sparkconv.images.convolved";
     /** Name of the accumulator of floating-point operations (2 per multiply-add). */
     public static final String FLOPS_ACCUMULATOR = "sparkconv.flops";
+    /** Name of the accumulator of nanoseconds spent in the kernel (the convolution alone, no reading or writing). */
+    public static final String CONVOLUTION_NANOS_ACCUMULATOR = "sparkconv.convolution.nanos";
     public static final int DEFAULT_BATCH_SIZE = 16;
 
     private final Conv2D layer;
     private final Broadcast<LayerPayload> broadcast;
     private final LongAccumulator imagesConvolved;
     private final LongAccumulator flops;
+    private final LongAccumulator convolutionNanos;
     private final CollectionAccumulator<String> layerBuilds;
     private final CollectionAccumulator<String> plans;
 
@@ -42,6 +45,7 @@ public final class SparkConv implements AutoCloseable {
         this.broadcast = sc.broadcast(payload);
         this.imagesConvolved = sc.sc().longAccumulator(IMAGES_ACCUMULATOR);
         this.flops = sc.sc().longAccumulator(FLOPS_ACCUMULATOR);
+        this.convolutionNanos = sc.sc().longAccumulator(CONVOLUTION_NANOS_ACCUMULATOR);
         this.layerBuilds = sc.sc().collectionAccumulator("sparkconv.layer.builds");
         this.plans = sc.sc().collectionAccumulator("sparkconv.plans");
     }
@@ -84,7 +88,7 @@ public final class SparkConv implements AutoCloseable {
             throw new IllegalArgumentException("max batch bytes must be >= 0 (0: the default), got " + maxBatchBytes);
         }
         return input.mapPartitions(new ConvolvePartition(broadcast, batchSize, maxBatchBytes, imagesConvolved, flops,
-                layerBuilds, plans), true);
+                convolutionNanos, layerBuilds, plans), true);
     }
 
     public Conv2D layer() {
@@ -104,6 +108,11 @@ public final class SparkConv implements AutoCloseable {
     /** Floating-point operations of the convolutions of successful tasks so far (bias and activation aside). */
     public long flops() {
         return flops.value();
+    }
+
+    /** Nanoseconds the kernel ran in successful tasks so far, summed over tasks (task time, not wall time). */
+    public long convolutionNanos() {
+        return convolutionNanos.value();
     }
 
     /** One "pid:broadcastId" entry per executor JVM that built this layer. */

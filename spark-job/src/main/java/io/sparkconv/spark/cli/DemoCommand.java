@@ -44,6 +44,35 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: local[*]).")
     String master;
 
+    @Option(names = "--conf", paramLabel = "KEY=VALUE",
+            description = "A Spark setting, repeatable; wins over --properties-file and conf/spark-defaults.conf.")
+    java.util.Map<String, String> conf = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--properties-file", paramLabel = "FILE",
+            description = "Spark settings file read instead of conf/spark-defaults.conf (as spark-submit does).")
+    String propertiesFile;
+
+    /** The sample pictures as one float32 NPY batch (N, 64, 64, 3), values 0..255, in file order. */
+    static Path writeSampleNpy(Path sample, Path npy) throws IOException {
+        java.util.List<float[]> images = new java.util.ArrayList<>();
+        int[] shape = null;
+        Iterator<ImageRecord> it = io.sparkconv.datasets.DatasetSource.readAll(sample.toString(),
+                io.sparkconv.datasets.DatasetFormat.IMAGE, io.sparkconv.datasets.ReadOptions.defaults(),
+                io.sparkconv.datasets.RejectionSink.NONE, null);
+        while (it.hasNext()) {
+            ImageRecord r = it.next();
+            shape = r.shape();
+            images.add(r.data());
+        }
+        int size = images.get(0).length;
+        float[] all = new float[images.size() * size];
+        for (int i = 0; i < images.size(); i++) {
+            System.arraycopy(images.get(i), 0, all, i * size, size);
+        }
+        io.sparkconv.datasets.npy.NpyWriter.write(npy, new int[] {images.size(), shape[0], shape[1], shape[2]}, all);
+        return npy;
+    }
+
     @Override
     public Integer call() throws IOException {
         PrintStream out = Streams.out(spec);
@@ -58,6 +87,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         Path kernel = base.resolve("layer").resolve("sobel-edges-kernel.npy");
         JobIo.writeNpy(kernel.toString(), DemoWeights.sobel(3));
+        Path sampleNpy = writeSampleNpy(sample, base.resolve("sample.npy"));
 
         JobOptions o = new JobOptions();
         o.input = sample.toString();
@@ -67,6 +97,8 @@ final class DemoCommand implements Callable<Integer> {
         o.output = base.resolve("feature-maps").toString();
         o.overwrite = true;
         o.master = master;
+        o.sparkConf = conf;
+        o.propertiesFile = propertiesFile;
         o.partitions = 4;
         o.batchSize = 8;
         o.badRecordPolicy = BadRecordPolicy.FAIL;
@@ -75,7 +107,7 @@ final class DemoCommand implements Callable<Integer> {
         ConvJob.Plan plan = ConvJob.plan(o);
         SparkSession active = SparkSession.getActiveSession().isDefined() ? SparkSession.getActiveSession().get()
                 : null;
-        SparkSession spark = active != null ? active : SparkSession.builder().config(ConvJob.sparkConf(master))
+        SparkSession spark = active != null ? active : SparkSession.builder().config(ConvJob.sparkConf(o))
                 .getOrCreate();
         JobSummary summary;
         List<Path> pictures;
@@ -99,6 +131,7 @@ final class DemoCommand implements Callable<Integer> {
         for (Path p : pictures) {
             out.println("  " + p);
         }
+        out.println("the sample as one NPY batch (for `apply`): " + sampleNpy);
         out.println("as one NPY: bin/sparkconv export --input " + o.output + " --output " + base.resolve("maps.npy"));
         out.flush();
         return SparkConvMain.EXIT_OK;

@@ -48,8 +48,18 @@ final class RunCommand implements Callable<Integer> {
     String output;
 
     @Option(names = "--master", paramLabel = "URL",
-            description = "Spark master (local[N], local-cluster[..], spark://host:port, ...).")
+            description = "Spark master: local[N] or local[*] (the default), spark://host:port, yarn, k8s://...; "
+                    + "for a cluster, spark-submit is the usual way (see README).")
     String master;
+
+    @Option(names = "--conf", paramLabel = "KEY=VALUE",
+            description = "A Spark setting, repeatable; wins over --properties-file, conf/spark-defaults.conf and "
+                    + "-Dspark.x=y (spark-submit's precedence).")
+    java.util.Map<String, String> conf = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--properties-file", paramLabel = "FILE",
+            description = "Spark settings file read instead of conf/spark-defaults.conf (as spark-submit does).")
+    String propertiesFile;
 
     @Option(names = "--partitions", paramLabel = "N", defaultValue = "0",
             description = "Number of input partitions (default: the reader's split size).")
@@ -71,6 +81,12 @@ final class RunCommand implements Callable<Integer> {
                     + "file names.")
     String inputFormat;
 
+    @Option(names = "--color-mode", paramLabel = "MODE", defaultValue = "rgb",
+            description = "Image files: grayscale (1 channel), rgb (3) or rgba (4), as Keras' "
+                    + "image_dataset_from_directory (default: ${DEFAULT-VALUE}). The kernel must expect as many "
+                    + "channels.")
+    String colorMode;
+
     @Option(names = "--output-format", paramLabel = "FORMAT", defaultValue = "parquet",
             description = "Output format: parquet (default).")
     String outputFormat;
@@ -87,8 +103,22 @@ final class RunCommand implements Callable<Integer> {
     boolean verbose;
 
     @Option(names = "--progress-seconds", paramLabel = "S", defaultValue = "5",
-            description = "Seconds between progress lines, 0 for none (default: ${DEFAULT-VALUE}).")
-    int progressSeconds;
+            description = "Seconds between progress lines (e.g. 0.5), 0 for none (default: ${DEFAULT-VALUE}).")
+    double progressSeconds;
+
+    private io.sparkconv.datasets.ImageMode parseColorMode(String mode) {
+        switch (mode) {
+            case "grayscale":
+                return io.sparkconv.datasets.ImageMode.GRAY;
+            case "rgb":
+                return io.sparkconv.datasets.ImageMode.COLOR;
+            case "rgba":
+                return io.sparkconv.datasets.ImageMode.COLOR_ALPHA;
+            default:
+                throw new CommandLine.ParameterException(spec.commandLine(), "--color-mode '" + mode
+                        + "' is not supported: expected grayscale, rgb or rgba");
+        }
+    }
 
     @Override
     public Integer call() {
@@ -104,6 +134,8 @@ final class RunCommand implements Callable<Integer> {
         o.output = output;
         o.outputFormat = outputFormat;
         o.master = master;
+        o.sparkConf = conf;
+        o.propertiesFile = propertiesFile;
         o.partitions = partitions;
         o.batchSize = batchSize;
         if (maxBatchBytes != null) {
@@ -117,7 +149,8 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         o.overwrite = overwrite;
-        o.progressIntervalMillis = progressSeconds * 1000L;
+        o.colorMode = parseColorMode(colorMode);
+        o.progressIntervalMillis = Math.round(progressSeconds * 1000);
         try {
             o.badRecordPolicy = BadRecordPolicy.parse(onBadRecord);
         } catch (IllegalArgumentException e) {

@@ -1,7 +1,10 @@
 package io.sparkconv.spark.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -68,12 +71,35 @@ public final class SparkConvMain implements Runnable {
                 "a subcommand is required: apply, run, tile, demo, export or inspect");
     }
 
-    /** The version from the jar's manifest, when there is one. */
+    /**
+     * The project version and git commit of the build (build-info.properties, written by the build), and the
+     * Spark, Scala and Java versions this process runs on.
+     */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = SparkConvMain.class.getPackage().getImplementationVersion();
-            return new String[] {"sparkconv " + (v == null ? "(development build)" : v)};
+            Properties build = resource("/io/sparkconv/spark/build-info.properties");
+            Properties spark = resource("/spark-version-info.properties");
+            return new String[] {
+                "sparkconv " + build.getProperty("version", "(unknown version)") + " (git commit "
+                        + build.getProperty("commit", "unknown") + ")",
+                "Spark " + spark.getProperty("version", "(not on the class path)") + " (built against "
+                        + build.getProperty("spark", "?") + "), Scala " + scala.util.Properties.versionNumberString()
+                        + " (built against " + build.getProperty("scala", "?") + ")",
+                "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ", "
+                        + System.getProperty("java.vendor") + ")"};
+        }
+
+        private static Properties resource(String name) {
+            Properties p = new Properties();
+            try (InputStream in = SparkConvMain.class.getResourceAsStream(name)) {
+                if (in != null) {
+                    p.load(in);
+                }
+            } catch (IOException e) {
+                // reported as unknown
+            }
+            return p;
         }
     }
 }

@@ -96,7 +96,7 @@ public final class ConvJob {
         if (active != null) {
             return run(active, plan, progress);
         }
-        SparkSession spark = SparkSession.builder().config(sparkConf(options.master)).getOrCreate();
+        SparkSession spark = SparkSession.builder().config(sparkConf(options)).getOrCreate();
         try {
             return run(spark, plan, progress);
         } finally {
@@ -107,23 +107,43 @@ public final class ConvJob {
     /** System property the launcher sets to the conf/ folder, whose spark-defaults.conf fills unset settings. */
     public static final String CONF_DIR_PROPERTY = "sparkconv.conf.dir";
 
-    /**
-     * spark-submit's settings (system properties), then conf/spark-defaults.conf where unset (when the launcher
-     * names the folder), then the job's defaults; Kryo always.
-     */
+    /** The Spark settings of {@link #sparkConf(String, java.util.Map, String)} for a job's options. */
+    public static SparkConf sparkConf(JobOptions o) {
+        return sparkConf(o.master, o.sparkConf, o.propertiesFile);
+    }
+
+    /** As {@link #sparkConf(String, java.util.Map, String)} with no --conf and no --properties-file. */
     public static SparkConf sparkConf(String master) {
+        return sparkConf(master, java.util.Map.of(), null);
+    }
+
+    /**
+     * spark-submit's precedence: --master, then --conf settings, then system properties (spark-submit's own
+     * settings, or -Dspark.x=y in SPARKCONV_JAVA_OPTS), then the properties file where unset: --properties-file
+     * when given, else conf/spark-defaults.conf (when the launcher names the folder); then the job's defaults;
+     * Kryo always. Spark's test master local-cluster is refused: it needs a Spark build directory.
+     */
+    public static SparkConf sparkConf(String master, java.util.Map<String, String> settings, String propertiesFile) {
         SparkConf conf = new SparkConf(true);
-        String confDir = System.getProperty(CONF_DIR_PROPERTY);
-        if (confDir != null) {
-            Path defaults = Path.of(confDir, "spark-defaults.conf");
-            if (Files.isRegularFile(defaults)) {
-                Properties p = new Properties();
-                try (Reader in = Files.newBufferedReader(defaults, StandardCharsets.UTF_8)) {
-                    p.load(in);
-                } catch (IOException e) {
-                    throw new JobConfigException("cannot read " + defaults + ": " + e.getMessage(), e);
-                }
-                for (String key : p.stringPropertyNames()) {
+        settings.forEach(conf::set);
+        Path file = null;
+        if (propertiesFile != null) {
+            file = Path.of(propertiesFile);
+            if (!Files.isRegularFile(file)) {
+                throw new JobConfigException("properties file " + propertiesFile + " does not exist");
+            }
+        } else if (System.getProperty(CONF_DIR_PROPERTY) != null) {
+            file = Path.of(System.getProperty(CONF_DIR_PROPERTY), "spark-defaults.conf");
+        }
+        if (file != null && Files.isRegularFile(file)) {
+            Properties p = new Properties();
+            try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                p.load(in);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new JobConfigException("cannot read properties file " + file + ": " + e.getMessage(), e);
+            }
+            for (String key : p.stringPropertyNames()) {
+                if (key.startsWith("spark.")) { // as spark-submit: other keys are ignored
                     conf.setIfMissing(key, p.getProperty(key).strip());
                 }
             }
@@ -133,9 +153,16 @@ public final class ConvJob {
         } else if (!conf.contains("spark.master")) {
             conf.setMaster("local[*]");
         }
+        if (conf.get("spark.master").startsWith("local-cluster")) {
+            throw new JobConfigException("master " + conf.get("spark.master") + " is not offered: local-cluster is "
+                    + "Spark's own test mode and needs a Spark build directory; use local[N], or spark-submit to a "
+                    + "standalone master (spark://HOST:PORT)");
+        }
         shipJobJar(conf);
         conf.setIfMissing("spark.app.name", "sparkconv");
         conf.setIfMissing("spark.ui.showConsoleProgress", "false"); // our own progress line instead
+        // Running tasks report their accumulators with each heartbeat: the progress line moves during tasks.
+        conf.setIfMissing("spark.executor.heartbeatInterval", "1s");
         return SparkSettings.withKryo(conf);
     }
 
@@ -185,7 +212,7 @@ public final class ConvJob {
      */
     private static Plan withBatchBudget(Plan plan) {
         JobOptions o = plan.options;
-        long budget = o.maxBatchBytes > 0 ? o.maxBatchBytes : BatchBudget.defaultBytes(sparkConf(o.master));
+        long budget = o.maxBatchBytes > 0 ? o.maxBatchBytes : BatchBudget.defaultBytes(sparkConf(o));
         int in = plan.input.channels();
         int out = plan.layer.spec().filters();
         boolean channelsFirst = plan.layer.spec().dataFormat() == DataFormat.CHANNELS_FIRST;
@@ -247,7 +274,9 @@ public final class ConvJob {
                 throw new JobConfigException("weights do not fit the layer: " + e.getMessage(), e);
             }
             input = JobIo.describe(o.input, o.inputFormat, format, o.badRecordPolicy, layer.inputChannels(),
-                    o.partitions);
+                    o.partitions, o.colorMode);
+            checkColorMode(o, input, layer.inputChannels(), "kernel " + o.kernel + " of shape "
+                    + Arrays.toString(layer.kernelShape()));
             if (input.recordShape() != null && input.channels() != layer.inputChannels()) {
                 throw new JobConfigException("channel mismatch: kernel " + o.kernel + " of shape "
                         + Arrays.toString(layer.kernelShape()) + " expects " + layer.inputChannels()
@@ -256,7 +285,7 @@ public final class ConvJob {
             }
             weightsNote = "kernel " + o.kernel + (bias == null ? "" : ", bias " + o.bias);
         } else {
-            input = JobIo.describe(o.input, o.inputFormat, format, o.badRecordPolicy, 0, o.partitions);
+            input = JobIo.describe(o.input, o.inputFormat, format, o.badRecordPolicy, 0, o.partitions, o.colorMode);
             int channels = input.channels();
             input = input.withExpectedChannels(channels);
             try {
@@ -288,7 +317,8 @@ public final class ConvJob {
         List<Conv2D> layers = loaded.layers();
         Conv2D first = layers.get(0);
         JobIo.InputDescription input = JobIo.describe(o.input, o.inputFormat, first.spec().dataFormat(),
-                o.badRecordPolicy, first.inputChannels(), o.partitions);
+                o.badRecordPolicy, first.inputChannels(), o.partitions, o.colorMode);
+        checkColorMode(o, input, first.inputChannels(), "the first layer of " + o.model);
         if (input.recordShape() != null && input.channels() != first.inputChannels()) {
             throw new JobConfigException("channel mismatch: the first layer of " + o.model + " expects "
                     + first.inputChannels() + " input channels, but input " + o.input + " has " + input.channels()
@@ -322,6 +352,31 @@ public final class ConvJob {
         paths.add(o.model);
         paths.add(o.modelJson);
         return paths;
+    }
+
+    /** Image files: the channels of --color-mode must be those the kernel expects; no silent conversion. */
+    private static void checkColorMode(JobOptions o, JobIo.InputDescription input, int kernelChannels,
+            String kernel) {
+        if (input.format() != DatasetFormat.IMAGE || input.channels() == kernelChannels) {
+            return;
+        }
+        String fitting = kernelChannels == 1 ? " (use --color-mode grayscale)" : kernelChannels == 3
+                ? " (use --color-mode rgb)" : kernelChannels == 4 ? " (use --color-mode rgba)" : "";
+        throw new JobConfigException("channel mismatch: " + kernel + " expects " + kernelChannels
+                + " input channels, but --color-mode " + colorModeName(o.colorMode) + " decodes the images of "
+                + o.input + " to " + input.channels() + fitting);
+    }
+
+    /** Keras' name of an image mode (image_dataset_from_directory's color_mode). */
+    public static String colorModeName(io.sparkconv.datasets.ImageMode mode) {
+        switch (mode) {
+            case GRAY:
+                return "grayscale";
+            case COLOR_ALPHA:
+                return "rgba";
+            default:
+                return "rgb";
+        }
     }
 
     private static void require(String value, String option) {
@@ -407,6 +462,24 @@ public final class ConvJob {
         }
     }
 
+    /** The Spark UI's address, or why there is none. */
+    static String uiUrl(SparkSession spark) {
+        var url = spark.sparkContext().uiWebUrl();
+        return url.isDefined() ? url.get() : "off (spark.ui.enabled=false)";
+    }
+
+    /**
+     * Task-end events reach listeners asynchronously: wait (at most 10 s) until the bus delivered them, so the
+     * summary's task time counts every task.
+     */
+    private static void waitForListeners(SparkSession spark) {
+        try {
+            spark.sparkContext().listenerBus().waitUntilEmpty();
+        } catch (Exception e) {
+            // A busy bus: the task time may miss the last tasks; nothing else depends on it.
+        }
+    }
+
     /** Test hook: runs on the driver after the output is written to staging and before it is committed. */
     static volatile Runnable beforeCommit;
 
@@ -414,6 +487,14 @@ public final class ConvJob {
             PrintStream progress) {
         JobOptions o = plan.options;
         long start = System.nanoTime();
+        double startupSeconds = Math.max(0, (System.currentTimeMillis()
+                - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime()) / 1e3);
+        int cores = spark.sparkContext().defaultParallelism();
+        if (o.progressIntervalMillis > 0) {
+            progress.println("sparkconv: " + plan.input.records() + " records on " + spark.sparkContext().master()
+                    + " (" + cores + " cores), Spark UI: " + uiUrl(spark));
+            progress.flush();
+        }
         ProgressListener listener = new ProgressListener(plan.input.records(), progress, o.progressIntervalMillis);
         spark.sparkContext().addSparkListener(listener);
         List<SparkConv> nextConvs = new ArrayList<>();
@@ -453,12 +534,17 @@ public final class ConvJob {
             }
             target.commit();
             long flops = conv.flops();
+            long convolutionNanos = conv.convolutionNanos();
             List<String> plans = new ArrayList<>(conv.plans());
             for (SparkConv next : nextConvs) {
                 flops += next.flops();
+                convolutionNanos += next.convolutionNanos();
                 plans.addAll(next.plans());
             }
-            return new JobSummary(readCount, written, rejected, seconds, flops, o.output, quarantine,
+            waitForListeners(spark);
+            JobSummary.Timing timing = new JobSummary.Timing(startupSeconds, seconds,
+                    listener.taskRunMillis() / 1e3, convolutionNanos / 1e9, conv.imagesConvolved(), cores);
+            return new JobSummary(readCount, written, rejected, timing, flops, o.output, quarantine,
                     plan.weightsNote, conv.layerBuilds(), plans);
         } finally {
             for (SparkConv next : nextConvs) {

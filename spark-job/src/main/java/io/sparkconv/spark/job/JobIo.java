@@ -135,12 +135,19 @@ public final class JobIo {
                 + " from its file names: give --input-format (npy, npz, idx, cifar10, cifar100, image, parquet)");
     }
 
-    /**
-     * Plans the input from its headers. {@code expectedChannels} (0 if unknown) makes records with another channel
-     * count bad records, and picks the channel count images are decoded to.
-     */
+    /** As {@link #describe(String, String, DataFormat, BadRecordPolicy, int, int, ImageMode)} with RGB images. */
     public static InputDescription describe(String input, String formatName, DataFormat dataFormat,
             BadRecordPolicy policy, int expectedChannels, int partitions) {
+        return describe(input, formatName, dataFormat, policy, expectedChannels, partitions, ImageMode.COLOR);
+    }
+
+    /**
+     * Plans the input from its headers. {@code expectedChannels} (0 if unknown) makes records with another channel
+     * count bad records; image files are decoded to {@code colorMode}'s channels whatever the layer expects (the
+     * caller compares the two).
+     */
+    public static InputDescription describe(String input, String formatName, DataFormat dataFormat,
+            BadRecordPolicy policy, int expectedChannels, int partitions, ImageMode colorMode) {
         if (!exists(input)) {
             throw new JobConfigException("input " + input + " does not exist");
         }
@@ -151,8 +158,7 @@ public final class JobIo {
             return describeParquet(input, options);
         }
         if (format == DatasetFormat.IMAGE) {
-            options = options.withImageMode(expectedChannels == 1 ? ImageMode.GRAY
-                    : expectedChannels == 4 ? ImageMode.COLOR_ALPHA : ImageMode.COLOR);
+            options = options.withImageMode(colorMode);
         }
         List<DatasetSplit> splits = plan(input, format, options);
         long records = 0;

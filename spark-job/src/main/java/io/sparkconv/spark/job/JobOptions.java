@@ -27,11 +27,17 @@ public final class JobOptions {
     public String outputFormat = "parquet";
     /** Spark master, or null for spark-submit's or local[*]. */
     public String master;
+    /** Spark settings given as --conf key=value: they win over every other source but --master. */
+    public java.util.Map<String, String> sparkConf = new java.util.LinkedHashMap<>();
+    /** --properties-file: read instead of conf/spark-defaults.conf, as spark-submit does; or null. */
+    public String propertiesFile;
     /** Number of input partitions, or 0 for the reader's default split size. */
     public int partitions;
     public int batchSize = SparkConv.DEFAULT_BATCH_SIZE;
     /** A task's batch byte budget (input plus output floats of a batch); 0: derived from the executor heap. */
     public long maxBatchBytes;
+    /** Channels image files are decoded to, as Keras' image_dataset_from_directory names them. */
+    public io.sparkconv.datasets.ImageMode colorMode = io.sparkconv.datasets.ImageMode.COLOR;
     public BadRecordPolicy badRecordPolicy = BadRecordPolicy.FAIL;
     public boolean overwrite;
     /** Milliseconds between progress lines; 0 turns them off. */

@@ -94,7 +94,11 @@ class RunCommandTest {
         assertTrue(r.err.matches("(?s).*progress: 20 of 20 images \\(100%\\), [0-9.]+ images/s.*"), r.err);
         assertTrue(r.out.contains("records: read 20, written 20, rejected 0"), r.out);
         assertTrue(r.out.contains("output: " + out), r.out);
-        assertTrue(r.out.matches("(?s).*elapsed: [0-9.]+ s, [0-9.]+ images/s, [0-9.]+ GFLOP/s.*"), r.out);
+        assertTrue(r.out.matches("(?s).*time: start-up [0-9.]+ s \\(JVM and Spark\\), job [0-9.]+ s wall "
+                + "\\([0-9.]+ images/s\\), tasks [0-9.]+ s on 2 cores.*"), r.out);
+        assertTrue(r.out.matches("(?s).*convolution: [0-9.]+ s of task time, [0-9.]+ images/s, [0-9.]+ GFLOP/s per "
+                + "core.*"), r.out);
+        assertTrue(r.err.startsWith("sparkconv: 20 records on local[2] (2 cores), Spark UI: "), r.err);
         assertTrue(Files.exists(out.resolve("_SUCCESS")));
         List<Row> rows = spark.read().schema(TensorRows.SCHEMA).parquet(out.toString())
                 .orderBy("ordinal").collectAsList();
@@ -278,6 +282,42 @@ class RunCommandTest {
         assertTrue(r.err.contains(expectedText), "expected '" + expectedText + "' in: " + r.err);
         assertEquals(0, TASKS_STARTED.get(), "no task may run before a configuration error: " + r);
         return r;
+    }
+
+    /**
+     * Issue 16: image files are decoded to --color-mode's channels (Keras' grayscale, rgb, rgba; default rgb) and
+     * a kernel expecting another count fails on the driver naming both, instead of a silent conversion.
+     */
+    @Test
+    void colorModeDecidesTheImageChannelsAndAMismatchingKernelFailsOnTheDriver() throws IOException {
+        Path images = io.sparkconv.datasets.image.SampleImages.generate(dir.resolve("images"), 4, 16).get(0)
+                .getParent();
+        Path layer = TestFiles.layer(dir.resolve("layer.json"),
+                Conv2D.builder(2, 3, 3).padding("same").useBias(false).build());
+        Path kernel4 = TestFiles.npy(dir.resolve("kernel4.npy"), 21, 3, 3, 4, 2);
+        Path kernel1 = TestFiles.npy(dir.resolve("kernel1.npy"), 22, 3, 3, 1, 2);
+        CliRunner rgb = assertConfigError(1, "channel mismatch", "run", "--input", images.toString(), "--layer",
+                layer.toString(), "--kernel", kernel4.toString(), "--output", dir.resolve("out").toString());
+        assertTrue(rgb.err.contains("expects 4 input channels, but --color-mode rgb decodes the images of "
+                + images + " to 3 (use --color-mode rgba)"), rgb.err);
+        assertTrue(rgb.err.contains("kernel " + kernel4), rgb.err);
+        CliRunner gray = assertConfigError(1, "but --color-mode grayscale decodes", "run", "--input",
+                images.toString(), "--layer", layer.toString(), "--kernel", kernel4.toString(), "--output",
+                dir.resolve("out").toString(), "--color-mode", "grayscale");
+        assertTrue(gray.err.contains(" to 1 (use --color-mode rgba)"), gray.err);
+        assertConfigError(2, "--color-mode 'bgr' is not supported: expected grayscale, rgb or rgba", "run",
+                "--input", images.toString(), "--layer", layer.toString(), "--output", dir.resolve("out").toString(),
+                "--color-mode", "bgr");
+
+        for (String[] mode : new String[][] {{"grayscale", kernel1.toString(), "1"},
+                {"rgba", kernel4.toString(), "4"}}) {
+            Path out = dir.resolve("out-" + mode[0]);
+            CliRunner r = CliRunner.run("run", "--input", images.toString(), "--layer", layer.toString(), "--kernel",
+                    mode[1], "--output", out.toString(), "--color-mode", mode[0], "--progress-seconds", "0");
+            assertEquals(0, r.exitCode, r.toString());
+            assertTrue(r.out.contains("records: read 4, written 4, rejected 0"), r.out);
+            assertTrue(r.out.contains("(input 16x16x" + mode[2] + ")"), "the plan names the channels: " + r.out);
+        }
     }
 
     @Test

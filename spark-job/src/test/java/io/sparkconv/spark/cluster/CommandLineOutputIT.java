@@ -70,6 +70,49 @@ class CommandLineOutputIT {
                 layer.toString(), "--output", dir.resolve("out").toString(), "--progress-seconds", "0", "--verbose");
         assertEquals(1, verbose.exitCode, verbose.toString());
         assertTrue(verbose.err.contains("\tat "), "--verbose shows the traces: " + verbose);
+        assertTrue(verbose.err.contains(" INFO SparkContext: "), "--verbose shows Spark's INFO lines: " + verbose);
+    }
+
+    /** Issue 16: a default run prints our lines only: the first names the Spark UI, then progress and summary. */
+    @Test
+    void aDefaultRunPrintsNoSparkInfoLines() throws Exception {
+        Path input = dir.resolve("images.npy");
+        NpyWriter.write(input, new int[] {6, 8, 8, 3}, new float[6 * 192]);
+        Path layer = Files.writeString(dir.resolve("layer.json"),
+                "{\"filters\": 2, \"kernel_size\": [3, 3], \"padding\": \"same\", \"use_bias\": false}");
+        MultiJvmSupport.Finished r = sparkconv("default", "run", "--input", input.toString(), "--layer",
+                layer.toString(), "--output", dir.resolve("out").toString(), "--progress-seconds", "1");
+        assertEquals(0, r.exitCode, r.toString());
+        String[] lines = r.err.strip().split("\\R");
+        int first = lines[0].startsWith("WARNING: Using incubator modules") ? 1 : 0;
+        assertTrue(lines[first].matches("sparkconv: 6 records on local\\[\\*\\] \\(\\d+ cores\\), Spark UI: http://.*"),
+                r.toString());
+        for (int i = first + 1; i < lines.length; i++) {
+            assertTrue(lines[i].startsWith("progress: ") || lines[i].contains(" INFO KernelProvider: sparkconv "),
+                    "only our own lines: " + r);
+        }
+        assertTrue(r.out.contains("records: read 6, written 6, rejected 0"), r.toString());
+    }
+
+    /** Issue 16: --version names the versions and the commit; help and version print no JVM warning. */
+    @Test
+    void versionNamesVersionsAndCommitAndHelpIsQuiet() throws Exception {
+        MultiJvmSupport.Finished v = sparkconv("version", "--version");
+        assertEquals(0, v.exitCode, v.toString());
+        assertEquals("", v.err, v.toString());
+        String[] lines = v.out.strip().split("\\R");
+        assertEquals(3, lines.length, v.toString());
+        assertTrue(lines[0].matches("sparkconv \\d+\\.\\d+\\.\\d+\\S* \\(git commit [0-9a-f]{12}\\)"), v.toString());
+        assertTrue(lines[1].matches("Spark [34]\\.\\d+\\.\\d+ \\(built against .*\\), Scala 2\\.13\\.\\d+ .*"),
+                v.toString());
+        assertTrue(lines[2].startsWith("Java " + System.getProperty("java.version")), v.toString());
+        for (String[] args : List.of(new String[] {"--help"}, new String[] {"run", "--help"},
+                new String[] {"demo", "--help"})) {
+            MultiJvmSupport.Finished h = sparkconv("help", args);
+            assertEquals(0, h.exitCode, h.toString());
+            assertEquals("", h.err, h.toString());
+            assertTrue(h.out.startsWith("Usage: sparkconv"), h.toString());
+        }
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.sparkconv.spark.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkconv.core.conv.Conv2D;
@@ -144,6 +145,154 @@ class SparkSubmitIT {
         assertTrue(run.out.contains("records: read 30, written 30, rejected 0"), run.toString());
         assertTrue(run.out.contains("in 1 JVM (pid "), "the worker's one executor built the layer: " + run);
         assertOutputIsTheLayers(cluster, output);
+    }
+
+    /**
+     * Issue 16: `mvn install` publishes the modules with the README's coordinates, and spark-submit --packages
+     * resolves them from that repository and runs the job with the vector kernel. The install goes into a
+     * repository of this test (the build's own local repository linked in for everything else, read-only), from a
+     * copy of the sources, so neither ~/.m2 nor this build's target/ is touched; Ivy's caches are the test's too.
+     */
+    @Test
+    void packagesFromTheMavenRepositoryMvnInstallWrote() throws Exception {
+        Path repo = Files.createDirectories(dir.resolve("m2-repository"));
+        Path buildRepo = Path.of(MultiJvmSupport.property("sparkconv.maven.repo"));
+        try (var top = Files.list(buildRepo)) {
+            for (Path p : (Iterable<Path>) top::iterator) {
+                if (!p.getFileName().toString().equals("io")) {
+                    Files.createSymbolicLink(repo.resolve(p.getFileName().toString()), p);
+                    continue;
+                }
+                Path io = Files.createDirectories(repo.resolve("io"));
+                try (var children = Files.list(p)) {
+                    for (Path c : (Iterable<Path>) children::iterator) {
+                        if (!c.getFileName().toString().equals("sparkconv")) {
+                            Files.createSymbolicLink(io.resolve(c.getFileName().toString()), c);
+                        }
+                    }
+                }
+            }
+        }
+        Path sources = copySources(dir.resolve("checkout"));
+        Path mvnLog = dir.resolve("mvn-install.log");
+        Process mvn = new ProcessBuilder("mvn", "-o", "-q", "-B", "-ntp", "-DskipTests", "-Dmaven.repo.local=" + repo,
+                "-pl", "spark-job", "-am", "install").directory(sources.toFile()).redirectErrorStream(true)
+                .redirectOutput(mvnLog.toFile()).start();
+        assertTrue(mvn.waitFor(600, TimeUnit.SECONDS), "mvn install did not finish in 600 s");
+        assertEquals(0, mvn.exitValue(), Files.readString(mvnLog));
+        for (String module : List.of("sparkconv-parent", "sparkconv-core", "sparkconv-datasets",
+                "sparkconv-spark-job")) {
+            assertTrue(Files.isDirectory(repo.resolve("io/sparkconv/" + module + "/0.1.0-SNAPSHOT")), module);
+        }
+
+        Path output = dir.resolve("packages-out");
+        MultiJvmSupport.Finished run = submitWithout("packages-run", List.of("--master", "local[2]",
+                "--packages", "io.sparkconv:sparkconv-spark-job:0.1.0-SNAPSHOT",
+                "--repositories", repo.toUri().toString(),
+                "--conf", "spark.jars.ivy=" + dir.resolve("ivy2")), runArgs(output));
+        assertEquals(0, run.exitCode, run.toString());
+        assertTrue(run.out.contains("records: read 30, written 30, rejected 0"), run.toString());
+        assertTrue(run.out.matches("(?s).*plan: conv2d[^\\n]*: vector-\\d+ .*"), "the vector kernel ran: " + run);
+        assertFalse(run.out.contains("scalar fallback"), run.toString());
+    }
+
+    /** Issue 16: the README's `spark-submit --jars <job jar> ... spark-internal` runs with the vector kernel. */
+    @Test
+    void jarsOption() throws Exception {
+        Path output = dir.resolve("jars-out");
+        MultiJvmSupport.Finished run = submitWithout("jars-run", List.of("--master", "local[2]", "--jars",
+                MultiJvmSupport.jobJar().toString()), runArgs(output));
+        assertEquals(0, run.exitCode, run.toString());
+        assertTrue(run.out.contains("records: read 30, written 30, rejected 0"), run.toString());
+        assertTrue(run.out.matches("(?s).*plan: conv2d[^\\n]*: vector-\\d+ .*"), "the vector kernel ran: " + run);
+        assertOutputIsTheLayers(List.of("--master", "local[2]"), output);
+    }
+
+    /**
+     * Issue 16: the same job jar (built against Spark 4.x) on Spark 3.5 with Scala 2.13: a Spark home of Spark
+     * 3.5.8's runtime jars from Maven (spark-job/src/test/spark-3.5/pom.xml), SparkSubmit of that version, the
+     * output equal to the layer's, with the vector kernel.
+     */
+    @Test
+    void sparkThreeFive() throws Exception {
+        Path home = Path.of(MultiJvmSupport.property("sparkconv.spark.home") + "-3.5");
+        Path jars = home.resolve("jars");
+        if (!Files.isRegularFile(jars.resolve("spark-core_2.13-3.5.8.jar"))) {
+            Path mvnLog = dir.resolve("mvn-spark-3.5.log");
+            Process mvn = new ProcessBuilder("mvn", "-q", "-B", "-ntp", "-f",
+                    MultiJvmSupport.projectDir().resolve("spark-job/src/test/spark-3.5/pom.xml").toString(),
+                    "dependency:copy-dependencies", "-DoutputDirectory=" + jars).redirectErrorStream(true)
+                    .redirectOutput(mvnLog.toFile()).start();
+            assertTrue(mvn.waitFor(900, TimeUnit.SECONDS), "assembling the Spark 3.5 home took over 900 s");
+            assertEquals(0, mvn.exitValue(), Files.readString(mvnLog));
+        }
+        Path output = dir.resolve("spark35-out");
+        List<String> cmd = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit", "--master", "local[2]",
+                "--class", "io.sparkconv.spark.cli.SparkConvMain",
+                "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.ui.enabled=false",
+                "--properties-file", MultiJvmSupport.projectDir().resolve("conf/spark-defaults.conf").toString(),
+                MultiJvmSupport.jobJar().toString()));
+        cmd.addAll(List.of(runArgs(output)));
+        Path log = dir.resolve("spark35-run");
+        MultiJvmSupport.Finished run = MultiJvmSupport.waitFor(
+                MultiJvmSupport.startSparkJvm(home, cmd, log, "1g", true), log, 600);
+        assertEquals(0, run.exitCode, run.toString());
+        assertTrue(run.out.contains("records: read 30, written 30, rejected 0"), run.toString());
+        assertTrue(run.out.matches("(?s).*plan: conv2d[^\\n]*: vector-\\d+ .*"), "the vector kernel ran: " + run);
+        Path npy = dir.resolve("spark35.npy");
+        List<String> export = new ArrayList<>(cmd.subList(0, cmd.indexOf(MultiJvmSupport.jobJar().toString()) + 1));
+        export.addAll(List.of("export", "--input", output.toString(), "--output", npy.toString()));
+        MultiJvmSupport.Finished exported = MultiJvmSupport.waitFor(
+                MultiJvmSupport.startSparkJvm(home, export, dir.resolve("spark35-export"), "1g", true),
+                dir.resolve("spark35-export"), 600);
+        assertEquals(0, exported.exitCode, exported.toString());
+        FloatTensor actual = NpyArrays.read(npy.toString());
+        assertArrayEquals(expected.shape(), actual.shape());
+        assertArrayEquals(expected.data(), actual.data(), 0f);
+    }
+
+    /**
+     * spark-submit as the README writes it for --packages and --jars: the job's classes come from those options
+     * (primary resource spark-internal), settings from conf/spark-defaults.conf; Ivy's user home is the test's.
+     */
+    private static MultiJvmSupport.Finished submitWithout(String name, List<String> submitArgs, String... appArgs)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("-Duser.home=" + dir.resolve("home"),
+                "org.apache.spark.deploy.SparkSubmit",
+                "--class", "io.sparkconv.spark.cli.SparkConvMain",
+                "--conf", "spark.driver.host=127.0.0.1",
+                "--conf", "spark.ui.enabled=false",
+                "--properties-file", MultiJvmSupport.projectDir().resolve("conf/spark-defaults.conf").toString()));
+        cmd.addAll(submitArgs);
+        cmd.add("spark-internal");
+        cmd.addAll(List.of(appArgs));
+        Path log = dir.resolve(name);
+        Process p = MultiJvmSupport.startSparkJvm(sparkHome, cmd, log, "1g", true);
+        return MultiJvmSupport.waitFor(p, log, 600);
+    }
+
+    /** The project's sources (no build output, no git) copied to {@code to}. */
+    private static Path copySources(Path to) throws IOException {
+        Path project = MultiJvmSupport.projectDir();
+        for (String top : List.of("pom.xml", "conf", "core", "datasets", "spark-job", "bench", "notebook")) {
+            Path from = project.resolve(top);
+            try (var walk = Files.walk(from)) {
+                for (Path p : (Iterable<Path>) walk::iterator) {
+                    Path rel = project.relativize(p);
+                    if (rel.toString().contains("target") && rel.toString().matches(".*(^|/)target(/.*|$)")) {
+                        continue;
+                    }
+                    Path dest = to.resolve(rel.toString());
+                    if (Files.isDirectory(p)) {
+                        Files.createDirectories(dest);
+                    } else {
+                        Files.createDirectories(dest.getParent());
+                        Files.copy(p, dest);
+                    }
+                }
+            }
+        }
+        return to;
     }
 
     private static void waitForLine(Path err, Path out, String text, int seconds) throws Exception {
