@@ -70,7 +70,22 @@ final class DemoCommand implements Callable<Integer> {
             System.arraycopy(images.get(i), 0, all, i * size, size);
         }
         io.sparkconv.datasets.npy.NpyWriter.write(npy, new int[] {images.size(), shape[0], shape[1], shape[2]}, all);
+        writeMosaicNpy(all, images.size(), shape, npy.resolveSibling("scene.npy"));
         return npy;
+    }
+
+    /** The sample laid out as one (H, W, C) picture, 8 images a row: a small "scene" for `sparkconv tile`. */
+    private static void writeMosaicNpy(float[] images, int count, int[] shape, Path npy) throws IOException {
+        int h = shape[0], w = shape[1], c = shape[2];
+        int columns = Math.min(8, count), rows = (count + columns - 1) / columns;
+        float[] mosaic = new float[rows * h * columns * w * c];
+        for (int i = 0; i < count; i++) {
+            for (int y = 0; y < h; y++) {
+                System.arraycopy(images, ((i * h) + y) * w * c, mosaic,
+                        (((i / columns) * h + y) * columns * w + (i % columns) * w) * c, w * c);
+            }
+        }
+        io.sparkconv.datasets.npy.NpyWriter.write(npy, new int[] {rows * h, columns * w, c}, mosaic);
     }
 
     @Override
