@@ -52,7 +52,8 @@ out=bench/benchmarks/$slug-before-after.txt
   echo "Before: $(git rev-parse --short "$base")  After: $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (with uncommitted changes)')"
   echo "CPU: $model (family $family, model $cpu_model), $(nproc) CPUs; AVX-512F $(grep -qw avx512f /proc/cpuinfo && echo yes || echo no)"
   echo "JDK: $("$JAVA" -XshowSettings:properties -version 2>&1 | grep 'java.runtime.version' | cut -d= -f2 | tr -d ' ')"
-  echo "Load average (1 min): $load_before before, $load_after after$(awk -v a="$load_before" -v b="$load_after" 'BEGIN{ if (a > 0.3 || b > 1.3) print "  -> INVALID: the machine was busy, not a result" }')"
+  echo "Load average (1 min): $load_before before, $load_after after"
+  awk -v a="$load_before" -v b="$load_after" 'BEGIN{ print (a > 0.3 || b > 1.3) ? "RUN: INVALID - the machine was busy, not a result" : "RUN: VALID (quiet machine: load <= 0.3 before, <= 1.3 after)" }'
   echo "Single thread; GFLOP/s medians of $rounds interleaved rounds, each the median of Probe's quarter-second runs."
   echo "TensorFlow runs in both JVMs as the control: its before/after ratio shows the noise of the run."
   echo
