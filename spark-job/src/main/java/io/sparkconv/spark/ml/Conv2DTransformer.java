@@ -56,7 +56,8 @@ import scala.Option;
  * <p>Every check a schema allows is made in {@link #transformSchema}, so a wrong pipeline fails before a job
  * runs. What only the rows can tell (a null, an image of another channel count, a VALID input smaller than the
  * kernel, an array of the wrong length) follows {@code handleInvalid}: "error" fails the job naming the row,
- * "skip" drops the row, "keep" keeps it with a null output.
+ * "skip" drops the row, "keep" keeps it with a null output. Under skip and keep, an action in which every row
+ * the transform processed was invalid logs one WARN line on the driver with the count and the first reason.
  *
  * <p>The layer comes from exactly one of two sources: {@code layerConfig} with {@code weights} (or
  * {@link #setLayer(Conv2D)}), or a Keras model file: {@code kerasModel} (a local .keras/.h5 path, read on the
@@ -386,10 +387,14 @@ public class Conv2DTransformer extends Transformer implements DefaultParamsWrita
         // explicit): executors rebuild it from this config and never read a keras.json of their own.
         Broadcast<LayerPayload> layer = context.broadcast(LayerPayload.of(resolved.source.layer(),
                 resolved.inputChannels, values.kernelArray(), values.biasArray()));
+        // skip and keep count rows, so that an action whose every row was rejected warns on the driver.
+        HandleInvalid policy = HandleInvalid.fromParam(getHandleInvalid());
+        RejectionWarnings.Counters counters = policy == HandleInvalid.ERROR ? null
+                : RejectionWarnings.track(context.sc(), uid, policy);
         PartitionConvolver convolver = new PartitionConvolver(layer, getInputCol(),
                 resolved.columnIndex, resolved.kind, resolved.arrayMayHoldNulls, resolved.fixedGeometry,
                 resolved.inputChannels, resolved.dataFormat, resolved.swapRedAndBlue, getBatchSize(), 0L,
-                HandleInvalid.fromParam(getHandleInvalid()));
+                policy, counters);
         // Spark's internal rows, not Rows: arrays are read and written as unsafe arrays, with no per-element
         // conversion (the Row encoder boxes every float). The new DataFrame's schema is outputSchema.
         org.apache.spark.sql.classic.Dataset<Row> input = (org.apache.spark.sql.classic.Dataset<Row>) dataset.toDF();

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.linalg.DenseVector;
@@ -60,11 +61,13 @@ final class PartitionConvolver implements FlatMapFunction<Iterator<InternalRow>,
     private final int batchSize;
     private final long maxBatchBytes;
     private final HandleInvalid handleInvalid;
+    /** Where skip and keep count rows for the driver's all-rejected warning; null under error. */
+    private final RejectionWarnings.Counters counters;
 
     PartitionConvolver(Broadcast<LayerPayload> layer, String columnName,
             int columnIndex, InputKind kind, boolean arrayMayHoldNulls, ImageGeometry fixedGeometry,
             int inputChannels, DataFormat dataFormat, boolean swapRedAndBlue, int batchSize, long maxBatchBytes,
-            HandleInvalid handleInvalid) {
+            HandleInvalid handleInvalid, RejectionWarnings.Counters counters) {
         this.layer = layer;
         this.columnName = columnName;
         this.columnIndex = columnIndex;
@@ -77,6 +80,7 @@ final class PartitionConvolver implements FlatMapFunction<Iterator<InternalRow>,
         this.batchSize = batchSize;
         this.maxBatchBytes = maxBatchBytes;
         this.handleInvalid = handleInvalid;
+        this.counters = counters;
     }
 
     @Override
@@ -142,6 +146,9 @@ final class PartitionConvolver implements FlatMapFunction<Iterator<InternalRow>,
         /** Set by inspect(): the geometry of the row, or why it is invalid. */
         private ImageGeometry inspected;
         private String invalidReason;
+        /** Rows taken from the input so far: the next row's index in the partition. */
+        private long pulled;
+        private boolean firstRejectionReported;
 
         Batches(Conv2D layer, Iterator<InternalRow> rows, long budget) {
             this.layer = layer;
@@ -171,9 +178,16 @@ final class PartitionConvolver implements FlatMapFunction<Iterator<InternalRow>,
             pending.clear();
             Slot slot = null;
             int count = 0;
+            int rejected = 0;
             while (pending.size() < batchSize && (carried != null || rows.hasNext())) {
-                InternalRow row = carried != null ? carried : rows.next().copy();
-                carried = null;
+                InternalRow row;
+                if (carried != null) {
+                    row = carried;
+                    carried = null;
+                } else {
+                    row = rows.next().copy();
+                    pulled++;
+                }
                 Slot rowSlot = inspect(row) ? slotFor(inspected) : null;
                 if (rowSlot != null && rowSlot.invalidReason != null) {
                     invalidReason = rowSlot.invalidReason;
@@ -182,6 +196,13 @@ final class PartitionConvolver implements FlatMapFunction<Iterator<InternalRow>,
                 if (rowSlot == null) {
                     if (handleInvalid == HandleInvalid.ERROR) {
                         throw new IllegalArgumentException(describeInvalid(row));
+                    }
+                    rejected++;
+                    if (counters != null && !firstRejectionReported) {
+                        // An invalid row is never carried: it is the row just pulled.
+                        counters.first.add("partition " + TaskContext.getPartitionId() + ", row " + (pulled - 1)
+                                + origin(row) + ": " + invalidReason);
+                        firstRejectionReported = true;
                     }
                     if (handleInvalid == HandleInvalid.KEEP) {
                         pendingBatchIndex[pending.size()] = -1;
@@ -204,6 +225,10 @@ final class PartitionConvolver implements FlatMapFunction<Iterator<InternalRow>,
             }
             if (count > 0) {
                 slot.runner.run(slot.in, 0, count, slot.out, 0);
+            }
+            if (counters != null && count + rejected > 0) {
+                counters.rows.add(count + rejected);
+                counters.rejected.add(rejected);
             }
             for (int i = 0; i < pending.size(); i++) {
                 int index = pendingBatchIndex[i];
@@ -431,14 +456,18 @@ final class PartitionConvolver implements FlatMapFunction<Iterator<InternalRow>,
             return new JoinedRow(row, new GenericInternalRow(new Object[] {tensor}));
         }
 
-        private String describeInvalid(InternalRow row) {
-            String where = "";
-            if (kind == InputKind.IMAGE && !row.isNullAt(columnIndex)) {
-                InternalRow image = row.getStruct(columnIndex, IMAGE_FIELDS);
-                where = " (image origin " + (image.isNullAt(InputKind.IMAGE_ORIGIN) ? "null"
-                        : image.getUTF8String(InputKind.IMAGE_ORIGIN).toString()) + ")";
+        /** " (image origin ...)" for an image row, else nothing. */
+        private String origin(InternalRow row) {
+            if (kind != InputKind.IMAGE || row.isNullAt(columnIndex)) {
+                return "";
             }
-            return "Conv2DTransformer: invalid value in input column '" + columnName + "'" + where + ": "
+            InternalRow image = row.getStruct(columnIndex, IMAGE_FIELDS);
+            return " (image origin " + (image.isNullAt(InputKind.IMAGE_ORIGIN) ? "null"
+                    : image.getUTF8String(InputKind.IMAGE_ORIGIN).toString()) + ")";
+        }
+
+        private String describeInvalid(InternalRow row) {
+            return "Conv2DTransformer: invalid value in input column '" + columnName + "'" + origin(row) + ": "
                     + invalidReason + ". Set handleInvalid to \"skip\" to drop such rows or \"keep\" to keep them"
                     + " with a null output.";
         }

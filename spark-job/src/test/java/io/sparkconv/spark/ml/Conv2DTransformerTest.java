@@ -270,7 +270,8 @@ class Conv2DTransformerTest {
                 org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
                         .broadcast(new io.sparkconv.spark.LayerPayload(SAME_RELU, 3, KERNEL, BIAS));
         PartitionConvolver convolver = new PartitionConvolver(layer, "pixels", 1, InputKind.FLOAT_ARRAY, false,
-                new ImageGeometry(HEIGHT, WIDTH, 3), 3, DataFormat.CHANNELS_LAST, false, 4, 0L, HandleInvalid.ERROR);
+                new ImageGeometry(HEIGHT, WIDTH, 3), 3, DataFormat.CHANNELS_LAST, false, 4, 0L, HandleInvalid.ERROR,
+                null);
         int total = 1000;
         int[] pulled = {0};
         // Internal rows, as the transformer feeds them: the values as an unsafe array.
