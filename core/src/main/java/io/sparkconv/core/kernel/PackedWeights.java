@@ -19,7 +19,7 @@ import java.util.Objects;
  * {@code (g * blocksPerGroup + b) * blockWidth + l}, padded lanes zero.
  *
  * <p>The scalar kernel uses one block per group ({@code blockWidth = F/groups}); the vector kernel uses the
- * vector length.
+ * vector length, and {@link #interleaved} lays the blocks it reads together side by side.
  */
 public final class PackedWeights {
 
@@ -28,13 +28,16 @@ public final class PackedWeights {
     private final int blocksPerGroup;
     private final float[] kernel;
     private final float[] bias;
+    /** Blocks per run, in order over each group's blocks, when {@link #interleaved}; else null. */
+    private final int[] runs;
 
-    private PackedWeights(FilterShape shape, int blockWidth, float[] kernel, float[] bias) {
+    private PackedWeights(FilterShape shape, int blockWidth, float[] kernel, float[] bias, int[] runs) {
         this.shape = shape;
         this.blockWidth = blockWidth;
         this.blocksPerGroup = (shape.filtersPerGroup() + blockWidth - 1) / blockWidth;
         this.kernel = kernel;
         this.bias = bias;
+        this.runs = runs;
     }
 
     /**
@@ -88,7 +91,46 @@ public final class PackedWeights {
                 }
             }
         }
-        return new PackedWeights(shape, blockWidth, packed, packedBias);
+        return new PackedWeights(shape, blockWidth, packed, packedBias, null);
+    }
+
+    /**
+     * These weights with each group's blocks split into runs of {@code runs[0], runs[1], ...} consecutive
+     * blocks (summing to {@link #blocksPerGroup()}), each run interleaved tap by tap: the V blocks of a run
+     * starting at block {@code b0} hold value (tap {@code t}, block {@code b0 + v}, lane {@code l}) at
+     * <pre>
+     *   (g * blocksPerGroup + b0) * blockSize + (t * V + v) * blockWidth + l
+     * </pre>
+     * so the V vectors one input value multiplies are adjacent, and a run starts where its first block did.
+     * A run of one block is laid out as before. The bias is unchanged.
+     */
+    public PackedWeights interleaved(int[] runs) {
+        if (this.runs != null || java.util.Arrays.stream(runs).sum() != blocksPerGroup) {
+            throw new IllegalArgumentException("runs " + java.util.Arrays.toString(runs) + " for "
+                    + blocksPerGroup + " plain blocks per group");
+        }
+        float[] interleaved = new float[kernel.length];
+        int blockSize = blockSize();
+        int taps = blockSize / blockWidth;
+        for (int g = 0; g < shape.groups(); g++) {
+            int b0 = 0;
+            for (int run : runs) {
+                int base = (g * blocksPerGroup + b0) * blockSize;
+                for (int v = 0; v < run; v++) {
+                    for (int t = 0; t < taps; t++) {
+                        System.arraycopy(kernel, base + v * blockSize + t * blockWidth, interleaved,
+                                base + (t * run + v) * blockWidth, blockWidth);
+                    }
+                }
+                b0 += run;
+            }
+        }
+        return new PackedWeights(shape, blockWidth, interleaved, bias, runs.clone());
+    }
+
+    /** The runs of {@link #interleaved} blocks (do not modify), or null for the plain layout. */
+    public int[] runs() {
+        return runs;
     }
 
     public FilterShape shape() {

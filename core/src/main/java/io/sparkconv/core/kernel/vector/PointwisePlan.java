@@ -24,16 +24,20 @@ final class PointwisePlan implements ConvPlan {
     private final PackedWeights w;
     private final int[] schedule;
     private final int[] taps;
+    /** Input offset of each pixel of a block from its first: pixels are consecutive. */
+    private final int[] cols;
     private final int tailSize;
     private final int tileSize;
 
     PointwisePlan(String kernelName, ConvGeometry g, PackedWeights w) {
         this.g = g;
         this.w = w;
-        this.schedule = RegisterBlocks.schedule(w.blocksPerGroup());
+        this.schedule = w.runs();
         this.name = kernelName + " " + ConvPath.POINTWISE.label() + " " + RegisterBlocks.shapes(schedule);
         this.taps = new int[g.inChannelsPerGroup()];
         Arrays.setAll(taps, ch -> ch);
+        this.cols = new int[RegisterBlocks.MAX_PIXELS];
+        Arrays.setAll(cols, p -> p * g.inChannels());
         this.tailSize = RegisterBlocks.max(schedule, RegisterBlocks::pixels) * g.inChannels();
         this.tileSize = RegisterBlocks.max(schedule, v -> RegisterBlocks.pixels(v) * v * L);
     }
@@ -93,11 +97,11 @@ final class PointwisePlan implements ConvPlan {
                         }
                         xOff += group * cg;
                         if (wholeFilters && count == pixels) {
-                            RegisterBlocks.block(vectors, x, xOff, c, taps, cg, w, firstBlock, out,
-                                    outOffset + m * f + f0, f);
+                            RegisterBlocks.block(vectors, x, xOff, cols, 0, taps, cg, w.kernel(), w.bias(),
+                                    firstBlock, out, outOffset + m * f + f0, f);
                         } else {
-                            RegisterBlocks.block(vectors, x, xOff, c, taps, cg, w, firstBlock, buffers.tile(), 0,
-                                    vectors * L);
+                            RegisterBlocks.block(vectors, x, xOff, cols, 0, taps, cg, w.kernel(), w.bias(),
+                                    firstBlock, buffers.tile(), 0, vectors * L);
                             RegisterBlocks.copyTile(buffers.tile(), vectors * L, count, width, out,
                                     outOffset + m * f + f0, f);
                         }

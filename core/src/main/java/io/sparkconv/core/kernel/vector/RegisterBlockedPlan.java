@@ -9,12 +9,14 @@ import io.sparkconv.core.kernel.PackedWeights;
 
 /**
  * Direct NHWC convolution in {@link RegisterBlocks} over a zero-padded copy of the image, so the hot loop has
- * no border tests: SAME padding and the ragged right end of a row (computed up to a whole block, then
- * dropped) read zeros. Groups run one after the other. Whole blocks are stored straight into the output;
- * ragged ones (last pixels of a row, filters not a multiple of L) go through a small tile.
+ * no border tests: SAME padding reads zeros. Blocks run over the output pixels of a call's rows in order,
+ * running on from the end of one row into the next (a column table gives each pixel's input offset), so a
+ * row whose width is not a multiple of the block wastes nothing; only the call's last block can be ragged, and
+ * it goes through a small tile, as do blocks of filters that are not a multiple of L. Groups run one after the
+ * other.
  *
- * <p>Planned once per geometry: the block schedule, the tap offset table and the padded buffer's size, which
- * covers every column the widest-reaching block of the schedule reads.
+ * <p>Planned once per geometry: the block schedule, the tap offset table, the column table and the padded
+ * buffer's size, which covers the rows the last block's spare pixels read.
  */
 final class RegisterBlockedPlan implements ConvPlan {
 
@@ -28,29 +30,41 @@ final class RegisterBlockedPlan implements ConvPlan {
     private final int tileSize;
     /** Input offset of every tap (kh, kw, c of a group) from a pixel's first channel of the group. */
     private final int[] taps;
+    /**
+     * Input offset of output column {@code j} of a row from the row's first pixel, for {@code j} up to a
+     * block past the row's end: column {@code j} of the row is column {@code j % outWidth} of the row
+     * {@code j / outWidth} further down.
+     */
+    private final int[] cols;
 
     RegisterBlockedPlan(String kernelName, ConvGeometry g, PackedWeights w) {
         this.g = g;
         this.w = w;
-        this.schedule = RegisterBlocks.schedule(w.blocksPerGroup());
+        this.schedule = w.runs();
         this.name = kernelName + " " + ConvPath.REGISTER_BLOCKED.label() + " " + RegisterBlocks.shapes(schedule);
-        // Each call computes a whole block of pixels, so a row is computed up to its width rounded up to the
-        // block of every shape the schedule uses; the padded image must hold every column those read.
-        int computedWidth = RegisterBlocks.max(schedule, v -> RegisterBlocks.roundUp(g.outWidth(),
-                RegisterBlocks.pixels(v)));
-        int paddedHeight = Math.max((g.outHeight() - 1) * g.strideHeight()
+        int ow = g.outWidth();
+        this.paddedWidth = Math.max((ow - 1) * g.strideWidth() + (g.kernelWidth() - 1) * g.dilationWidth() + 1,
+                g.padLeft() + g.inWidth());
+        int maxPixels = RegisterBlocks.max(schedule, RegisterBlocks::pixels);
+        // The last block of a call may start at the last column and run maxPixels - 1 pixels on: the rows
+        // those spare pixels read must exist (their results are dropped).
+        int spareRows = (ow + maxPixels - 2) / ow;
+        int paddedHeight = Math.max((g.outHeight() - 1 + spareRows) * g.strideHeight()
                 + (g.kernelHeight() - 1) * g.dilationHeight() + 1, g.padTop() + g.inHeight());
-        this.paddedWidth = Math.max((computedWidth - 1) * g.strideWidth()
-                + (g.kernelWidth() - 1) * g.dilationWidth() + 1, g.padLeft() + g.inWidth());
         this.paddedSize = Math.multiplyExact(paddedHeight * paddedWidth, g.inChannels());
         this.tileSize = RegisterBlocks.max(schedule, v -> RegisterBlocks.pixels(v) * v * L);
+        int c = g.inChannels();
+        this.cols = new int[ow + maxPixels - 1];
+        for (int j = 0; j < cols.length; j++) {
+            cols[j] = ((j / ow) * g.strideHeight() * paddedWidth + (j % ow) * g.strideWidth()) * c;
+        }
         int cg = g.inChannelsPerGroup();
         this.taps = new int[g.kernelHeight() * g.kernelWidth() * cg];
         int t = 0;
         for (int i = 0; i < g.kernelHeight(); i++) {
             for (int j = 0; j < g.kernelWidth(); j++) {
                 for (int ch = 0; ch < cg; ch++) {
-                    taps[t++] = (i * g.dilationHeight() * paddedWidth + j * g.dilationWidth()) * g.inChannels() + ch;
+                    taps[t++] = (i * g.dilationHeight() * paddedWidth + j * g.dilationWidth()) * c + ch;
                 }
             }
         }
@@ -108,35 +122,38 @@ final class RegisterBlockedPlan implements ConvPlan {
         }
         int f = g.filters();
         int ow = g.outWidth();
-        int pixelStride = g.strideWidth() * c;
+        int rowStep = g.strideHeight() * paddedWidth * c;
         int cg = g.inChannelsPerGroup();
         int fg = g.filtersPerGroup();
         int tapCount = taps.length;
         int blocks = w.blocksPerGroup();
         float[] tile = buffers.tile();
+        int pixelsEnd = (r1 - r0) * ow;
         for (int group = 0; group < g.groups(); group++) {
             int groupChannel = group * cg;
             int b0 = 0;
             for (int vectors : schedule) {
                 int firstBlock = group * blocks + b0;                // its index in PackedWeights
-                int f0 = group * fg + b0 * L;
                 int width = Math.min(vectors * L, fg - b0 * L);
                 boolean wholeFilters = width == vectors * L;
                 int pixels = RegisterBlocks.pixels(vectors);
-                for (int oh = r0; oh < r1; oh++) {
-                    int xRow = oh * g.strideHeight() * paddedWidth * c + groupChannel;
-                    int outRow = outOff + oh * ow * f + f0;
-                    for (int ow0 = 0; ow0 < ow; ow0 += pixels) {
-                        int xOff = xRow + ow0 * pixelStride;
-                        if (wholeFilters && ow0 + pixels <= ow) {
-                            RegisterBlocks.block(vectors, x, xOff, pixelStride, taps, tapCount, w, firstBlock, out,
-                                    outRow + ow0 * f, f);
-                        } else {
-                            RegisterBlocks.block(vectors, x, xOff, pixelStride, taps, tapCount, w, firstBlock, tile,
-                                    0, vectors * L);
-                            RegisterBlocks.copyTile(tile, vectors * L, Math.min(pixels, ow - ow0), width, out,
-                                    outRow + ow0 * f, f);
-                        }
+                int outFirst = outOff + r0 * ow * f + group * fg + b0 * L;
+                int xRow = r0 * rowStep + groupChannel;
+                int column = 0;
+                for (int m = 0; m < pixelsEnd; m += pixels) {
+                    int count = Math.min(pixels, pixelsEnd - m);
+                    if (wholeFilters && count == pixels) {
+                        RegisterBlocks.block(vectors, x, xRow, cols, column, taps, tapCount, w.kernel(), w.bias(),
+                                firstBlock, out, outFirst + m * f, f);
+                    } else {
+                        RegisterBlocks.block(vectors, x, xRow, cols, column, taps, tapCount, w.kernel(), w.bias(),
+                                firstBlock, tile, 0, vectors * L);
+                        RegisterBlocks.copyTile(tile, vectors * L, count, width, out, outFirst + m * f, f);
+                    }
+                    column += pixels;
+                    while (column >= ow) {
+                        column -= ow;
+                        xRow += rowStep;
                     }
                 }
                 b0 += vectors;

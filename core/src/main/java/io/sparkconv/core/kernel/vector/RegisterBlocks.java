@@ -8,8 +8,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Register blocks of R output pixels x V filter vectors, shared by {@link RegisterBlockedPlan} and
  * {@link PointwisePlan}: the R x V accumulators (up to 24 of the 32 vector registers) stay in registers over
  * the whole receptive field, each tap loads V weight vectors and broadcasts one input value per pixel, so every
- * load feeds R or V FMAs. Weights are {@link PackedWeights} with blocks of L filters ([kh][kw][c][L]); the V
- * vectors of a tap are V consecutive blocks, one block size apart. The taps run as one flat loop over a table
+ * load feeds R or V FMAs. Weights are {@link PackedWeights} with blocks of L filters, {@link
+ * PackedWeights#interleaved interleaved} in runs of V blocks by {@link #schedule}, so the V weight vectors of a
+ * tap are adjacent. The taps run as one flat loop over a table
  * of input offsets: on JDK 17, C2 keeps vectors in registers only in a single loop (nested loops box every
  * accumulator on each pass). Bias is added after the sum, as TensorFlow's separate BiasAdd does.
  */
@@ -19,6 +20,8 @@ final class RegisterBlocks {
     static final int L = S.length();
     /** Pixels per micro-kernel call, by filter vectors per call. */
     private static final int[] PIXELS = {0, 12, 12, 8, 6};
+    /** The most pixels of any block. */
+    static final int MAX_PIXELS = 12;
 
     private RegisterBlocks() {
     }
@@ -81,34 +84,36 @@ final class RegisterBlocks {
     }
 
     static void copyTile(float[] tile, int tileStride, int pixels, int width, float[] out, int outOff,
-                                 int outStride) {
+                         int outStride) {
         for (int p = 0; p < pixels; p++) {
             System.arraycopy(tile, p * tileStride, out, outOff + p * outStride, width);
         }
     }
 
-    static void block(int vectors, float[] x, int xOff, int pixelStride, int[] taps, int tapCount,
-                              PackedWeights w, int firstBlock, float[] out, int outOff, int outPixelStride) {
-        float[] k = w.kernel();
-        int stride = w.blockSize();
-        int wOff = firstBlock * stride;
-        float[] bias = w.bias();
+    /**
+     * One block: pixel {@code p} of the block reads the input at {@code xRow + cols[c0 + p]} plus each tap's
+     * offset, so a block may run on past the end of an output row into the next (the plan's column table
+     * carries the jump), and rows narrower than a block waste nothing. Output pixels are consecutive.
+     */
+    static void block(int vectors, float[] x, int xRow, int[] cols, int c0, int[] taps, int tapCount,
+                      float[] k, float[] bias, int firstBlock, float[] out, int outOff, int outPixelStride) {
+        int wOff = firstBlock * tapCount * L;
         int biasOff = firstBlock * L;
         switch (vectors) {
-            case 4 -> block4x6(x, xOff, pixelStride, taps, tapCount, k, wOff, stride, bias, biasOff, out, outOff,
+            case 4 -> block4x6(x, xRow, cols, c0, taps, tapCount, k, wOff, bias, biasOff, out, outOff,
                     outPixelStride);
-            case 3 -> block3x8(x, xOff, pixelStride, taps, tapCount, k, wOff, stride, bias, biasOff, out, outOff,
+            case 3 -> block3x8(x, xRow, cols, c0, taps, tapCount, k, wOff, bias, biasOff, out, outOff,
                     outPixelStride);
-            case 2 -> block2x12(x, xOff, pixelStride, taps, tapCount, k, wOff, stride, bias, biasOff, out, outOff,
+            case 2 -> block2x12(x, xRow, cols, c0, taps, tapCount, k, wOff, bias, biasOff, out, outOff,
                     outPixelStride);
-            default -> block1x12(x, xOff, pixelStride, taps, tapCount, k, wOff, stride, bias, biasOff, out, outOff,
+            default -> block1x12(x, xRow, cols, c0, taps, tapCount, k, wOff, bias, biasOff, out, outOff,
                     outPixelStride);
         }
     }
 
     /** 6 output pixels x 4 filter vectors: 24 accumulators stay in registers over every tap. */
-    static void block4x6(float[] x, int xOff, int pixelStride, int[] taps, int tapCount, float[] w,
-            int wOff, int blockStride, float[] bias, int biasOff, float[] out, int outOff, int outPixelStride) {
+    static void block4x6(float[] x, int xRow, int[] cols, int c0, int[] taps, int tapCount, float[] w,
+            int wOff, float[] bias, int biasOff, float[] out, int outOff, int outPixelStride) {
         FloatVector zero = FloatVector.zero(S);
         FloatVector a0_0 = zero, a0_1 = zero, a0_2 = zero, a0_3 = zero;
         FloatVector a1_0 = zero, a1_1 = zero, a1_2 = zero, a1_3 = zero;
@@ -116,24 +121,26 @@ final class RegisterBlocks {
         FloatVector a3_0 = zero, a3_1 = zero, a3_2 = zero, a3_3 = zero;
         FloatVector a4_0 = zero, a4_1 = zero, a4_2 = zero, a4_3 = zero;
         FloatVector a5_0 = zero, a5_1 = zero, a5_2 = zero, a5_3 = zero;
+        int p0 = xRow + cols[c0], p1 = xRow + cols[c0 + 1], p2 = xRow + cols[c0 + 2], p3 = xRow + cols[c0 + 3],
+                p4 = xRow + cols[c0 + 4], p5 = xRow + cols[c0 + 5];
         for (int t = 0; t < tapCount; t++) {
-            int xo = xOff + taps[t];
-            int wo = wOff + t * L;
+            int xo = taps[t];
+            int wo = wOff + t * 4 * L;
             FloatVector w0 = FloatVector.fromArray(S, w, wo);
-            FloatVector w1 = FloatVector.fromArray(S, w, wo + 1 * blockStride);
-            FloatVector w2 = FloatVector.fromArray(S, w, wo + 2 * blockStride);
-            FloatVector w3 = FloatVector.fromArray(S, w, wo + 3 * blockStride);
-            FloatVector b = FloatVector.broadcast(S, x[xo]);
+            FloatVector w1 = FloatVector.fromArray(S, w, wo + 1 * L);
+            FloatVector w2 = FloatVector.fromArray(S, w, wo + 2 * L);
+            FloatVector w3 = FloatVector.fromArray(S, w, wo + 3 * L);
+            FloatVector b = FloatVector.broadcast(S, x[p0 + xo]);
             a0_0 = w0.fma(b, a0_0); a0_1 = w1.fma(b, a0_1); a0_2 = w2.fma(b, a0_2); a0_3 = w3.fma(b, a0_3);
-            b = FloatVector.broadcast(S, x[xo + 1 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p1 + xo]);
             a1_0 = w0.fma(b, a1_0); a1_1 = w1.fma(b, a1_1); a1_2 = w2.fma(b, a1_2); a1_3 = w3.fma(b, a1_3);
-            b = FloatVector.broadcast(S, x[xo + 2 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p2 + xo]);
             a2_0 = w0.fma(b, a2_0); a2_1 = w1.fma(b, a2_1); a2_2 = w2.fma(b, a2_2); a2_3 = w3.fma(b, a2_3);
-            b = FloatVector.broadcast(S, x[xo + 3 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p3 + xo]);
             a3_0 = w0.fma(b, a3_0); a3_1 = w1.fma(b, a3_1); a3_2 = w2.fma(b, a3_2); a3_3 = w3.fma(b, a3_3);
-            b = FloatVector.broadcast(S, x[xo + 4 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p4 + xo]);
             a4_0 = w0.fma(b, a4_0); a4_1 = w1.fma(b, a4_1); a4_2 = w2.fma(b, a4_2); a4_3 = w3.fma(b, a4_3);
-            b = FloatVector.broadcast(S, x[xo + 5 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p5 + xo]);
             a5_0 = w0.fma(b, a5_0); a5_1 = w1.fma(b, a5_1); a5_2 = w2.fma(b, a5_2); a5_3 = w3.fma(b, a5_3);
         }
         if (bias != null) {
@@ -157,8 +164,8 @@ final class RegisterBlocks {
     }
 
     /** 8 output pixels x 3 filter vectors: 24 accumulators stay in registers over every tap. */
-    static void block3x8(float[] x, int xOff, int pixelStride, int[] taps, int tapCount, float[] w,
-            int wOff, int blockStride, float[] bias, int biasOff, float[] out, int outOff, int outPixelStride) {
+    static void block3x8(float[] x, int xRow, int[] cols, int c0, int[] taps, int tapCount, float[] w,
+            int wOff, float[] bias, int biasOff, float[] out, int outOff, int outPixelStride) {
         FloatVector zero = FloatVector.zero(S);
         FloatVector a0_0 = zero, a0_1 = zero, a0_2 = zero;
         FloatVector a1_0 = zero, a1_1 = zero, a1_2 = zero;
@@ -168,27 +175,30 @@ final class RegisterBlocks {
         FloatVector a5_0 = zero, a5_1 = zero, a5_2 = zero;
         FloatVector a6_0 = zero, a6_1 = zero, a6_2 = zero;
         FloatVector a7_0 = zero, a7_1 = zero, a7_2 = zero;
+        int p0 = xRow + cols[c0], p1 = xRow + cols[c0 + 1], p2 = xRow + cols[c0 + 2], p3 = xRow + cols[c0 + 3],
+                p4 = xRow + cols[c0 + 4], p5 = xRow + cols[c0 + 5], p6 = xRow + cols[c0 + 6],
+                p7 = xRow + cols[c0 + 7];
         for (int t = 0; t < tapCount; t++) {
-            int xo = xOff + taps[t];
-            int wo = wOff + t * L;
+            int xo = taps[t];
+            int wo = wOff + t * 3 * L;
             FloatVector w0 = FloatVector.fromArray(S, w, wo);
-            FloatVector w1 = FloatVector.fromArray(S, w, wo + 1 * blockStride);
-            FloatVector w2 = FloatVector.fromArray(S, w, wo + 2 * blockStride);
-            FloatVector b = FloatVector.broadcast(S, x[xo]);
+            FloatVector w1 = FloatVector.fromArray(S, w, wo + 1 * L);
+            FloatVector w2 = FloatVector.fromArray(S, w, wo + 2 * L);
+            FloatVector b = FloatVector.broadcast(S, x[p0 + xo]);
             a0_0 = w0.fma(b, a0_0); a0_1 = w1.fma(b, a0_1); a0_2 = w2.fma(b, a0_2);
-            b = FloatVector.broadcast(S, x[xo + 1 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p1 + xo]);
             a1_0 = w0.fma(b, a1_0); a1_1 = w1.fma(b, a1_1); a1_2 = w2.fma(b, a1_2);
-            b = FloatVector.broadcast(S, x[xo + 2 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p2 + xo]);
             a2_0 = w0.fma(b, a2_0); a2_1 = w1.fma(b, a2_1); a2_2 = w2.fma(b, a2_2);
-            b = FloatVector.broadcast(S, x[xo + 3 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p3 + xo]);
             a3_0 = w0.fma(b, a3_0); a3_1 = w1.fma(b, a3_1); a3_2 = w2.fma(b, a3_2);
-            b = FloatVector.broadcast(S, x[xo + 4 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p4 + xo]);
             a4_0 = w0.fma(b, a4_0); a4_1 = w1.fma(b, a4_1); a4_2 = w2.fma(b, a4_2);
-            b = FloatVector.broadcast(S, x[xo + 5 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p5 + xo]);
             a5_0 = w0.fma(b, a5_0); a5_1 = w1.fma(b, a5_1); a5_2 = w2.fma(b, a5_2);
-            b = FloatVector.broadcast(S, x[xo + 6 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p6 + xo]);
             a6_0 = w0.fma(b, a6_0); a6_1 = w1.fma(b, a6_1); a6_2 = w2.fma(b, a6_2);
-            b = FloatVector.broadcast(S, x[xo + 7 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p7 + xo]);
             a7_0 = w0.fma(b, a7_0); a7_1 = w1.fma(b, a7_1); a7_2 = w2.fma(b, a7_2);
         }
         if (bias != null) {
@@ -215,8 +225,8 @@ final class RegisterBlocks {
     }
 
     /** 12 output pixels x 2 filter vectors: 24 accumulators stay in registers over every tap. */
-    static void block2x12(float[] x, int xOff, int pixelStride, int[] taps, int tapCount, float[] w,
-            int wOff, int blockStride, float[] bias, int biasOff, float[] out, int outOff, int outPixelStride) {
+    static void block2x12(float[] x, int xRow, int[] cols, int c0, int[] taps, int tapCount, float[] w,
+            int wOff, float[] bias, int biasOff, float[] out, int outOff, int outPixelStride) {
         FloatVector zero = FloatVector.zero(S);
         FloatVector a0_0 = zero, a0_1 = zero;
         FloatVector a1_0 = zero, a1_1 = zero;
@@ -230,34 +240,38 @@ final class RegisterBlocks {
         FloatVector a9_0 = zero, a9_1 = zero;
         FloatVector a10_0 = zero, a10_1 = zero;
         FloatVector a11_0 = zero, a11_1 = zero;
+        int p0 = xRow + cols[c0], p1 = xRow + cols[c0 + 1], p2 = xRow + cols[c0 + 2], p3 = xRow + cols[c0 + 3],
+                p4 = xRow + cols[c0 + 4], p5 = xRow + cols[c0 + 5], p6 = xRow + cols[c0 + 6],
+                p7 = xRow + cols[c0 + 7], p8 = xRow + cols[c0 + 8], p9 = xRow + cols[c0 + 9],
+                p10 = xRow + cols[c0 + 10], p11 = xRow + cols[c0 + 11];
         for (int t = 0; t < tapCount; t++) {
-            int xo = xOff + taps[t];
-            int wo = wOff + t * L;
+            int xo = taps[t];
+            int wo = wOff + t * 2 * L;
             FloatVector w0 = FloatVector.fromArray(S, w, wo);
-            FloatVector w1 = FloatVector.fromArray(S, w, wo + 1 * blockStride);
-            FloatVector b = FloatVector.broadcast(S, x[xo]);
+            FloatVector w1 = FloatVector.fromArray(S, w, wo + 1 * L);
+            FloatVector b = FloatVector.broadcast(S, x[p0 + xo]);
             a0_0 = w0.fma(b, a0_0); a0_1 = w1.fma(b, a0_1);
-            b = FloatVector.broadcast(S, x[xo + 1 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p1 + xo]);
             a1_0 = w0.fma(b, a1_0); a1_1 = w1.fma(b, a1_1);
-            b = FloatVector.broadcast(S, x[xo + 2 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p2 + xo]);
             a2_0 = w0.fma(b, a2_0); a2_1 = w1.fma(b, a2_1);
-            b = FloatVector.broadcast(S, x[xo + 3 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p3 + xo]);
             a3_0 = w0.fma(b, a3_0); a3_1 = w1.fma(b, a3_1);
-            b = FloatVector.broadcast(S, x[xo + 4 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p4 + xo]);
             a4_0 = w0.fma(b, a4_0); a4_1 = w1.fma(b, a4_1);
-            b = FloatVector.broadcast(S, x[xo + 5 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p5 + xo]);
             a5_0 = w0.fma(b, a5_0); a5_1 = w1.fma(b, a5_1);
-            b = FloatVector.broadcast(S, x[xo + 6 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p6 + xo]);
             a6_0 = w0.fma(b, a6_0); a6_1 = w1.fma(b, a6_1);
-            b = FloatVector.broadcast(S, x[xo + 7 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p7 + xo]);
             a7_0 = w0.fma(b, a7_0); a7_1 = w1.fma(b, a7_1);
-            b = FloatVector.broadcast(S, x[xo + 8 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p8 + xo]);
             a8_0 = w0.fma(b, a8_0); a8_1 = w1.fma(b, a8_1);
-            b = FloatVector.broadcast(S, x[xo + 9 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p9 + xo]);
             a9_0 = w0.fma(b, a9_0); a9_1 = w1.fma(b, a9_1);
-            b = FloatVector.broadcast(S, x[xo + 10 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p10 + xo]);
             a10_0 = w0.fma(b, a10_0); a10_1 = w1.fma(b, a10_1);
-            b = FloatVector.broadcast(S, x[xo + 11 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p11 + xo]);
             a11_0 = w0.fma(b, a11_0); a11_1 = w1.fma(b, a11_1);
         }
         if (bias != null) {
@@ -291,8 +305,8 @@ final class RegisterBlocks {
     }
 
     /** 12 output pixels x 1 filter vectors: 12 accumulators stay in registers over every tap. */
-    static void block1x12(float[] x, int xOff, int pixelStride, int[] taps, int tapCount, float[] w,
-            int wOff, int blockStride, float[] bias, int biasOff, float[] out, int outOff, int outPixelStride) {
+    static void block1x12(float[] x, int xRow, int[] cols, int c0, int[] taps, int tapCount, float[] w,
+            int wOff, float[] bias, int biasOff, float[] out, int outOff, int outPixelStride) {
         FloatVector zero = FloatVector.zero(S);
         FloatVector a0_0 = zero;
         FloatVector a1_0 = zero;
@@ -306,33 +320,37 @@ final class RegisterBlocks {
         FloatVector a9_0 = zero;
         FloatVector a10_0 = zero;
         FloatVector a11_0 = zero;
+        int p0 = xRow + cols[c0], p1 = xRow + cols[c0 + 1], p2 = xRow + cols[c0 + 2], p3 = xRow + cols[c0 + 3],
+                p4 = xRow + cols[c0 + 4], p5 = xRow + cols[c0 + 5], p6 = xRow + cols[c0 + 6],
+                p7 = xRow + cols[c0 + 7], p8 = xRow + cols[c0 + 8], p9 = xRow + cols[c0 + 9],
+                p10 = xRow + cols[c0 + 10], p11 = xRow + cols[c0 + 11];
         for (int t = 0; t < tapCount; t++) {
-            int xo = xOff + taps[t];
+            int xo = taps[t];
             int wo = wOff + t * L;
             FloatVector w0 = FloatVector.fromArray(S, w, wo);
-            FloatVector b = FloatVector.broadcast(S, x[xo]);
+            FloatVector b = FloatVector.broadcast(S, x[p0 + xo]);
             a0_0 = w0.fma(b, a0_0);
-            b = FloatVector.broadcast(S, x[xo + 1 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p1 + xo]);
             a1_0 = w0.fma(b, a1_0);
-            b = FloatVector.broadcast(S, x[xo + 2 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p2 + xo]);
             a2_0 = w0.fma(b, a2_0);
-            b = FloatVector.broadcast(S, x[xo + 3 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p3 + xo]);
             a3_0 = w0.fma(b, a3_0);
-            b = FloatVector.broadcast(S, x[xo + 4 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p4 + xo]);
             a4_0 = w0.fma(b, a4_0);
-            b = FloatVector.broadcast(S, x[xo + 5 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p5 + xo]);
             a5_0 = w0.fma(b, a5_0);
-            b = FloatVector.broadcast(S, x[xo + 6 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p6 + xo]);
             a6_0 = w0.fma(b, a6_0);
-            b = FloatVector.broadcast(S, x[xo + 7 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p7 + xo]);
             a7_0 = w0.fma(b, a7_0);
-            b = FloatVector.broadcast(S, x[xo + 8 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p8 + xo]);
             a8_0 = w0.fma(b, a8_0);
-            b = FloatVector.broadcast(S, x[xo + 9 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p9 + xo]);
             a9_0 = w0.fma(b, a9_0);
-            b = FloatVector.broadcast(S, x[xo + 10 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p10 + xo]);
             a10_0 = w0.fma(b, a10_0);
-            b = FloatVector.broadcast(S, x[xo + 11 * pixelStride]);
+            b = FloatVector.broadcast(S, x[p11 + xo]);
             a11_0 = w0.fma(b, a11_0);
         }
         if (bias != null) {

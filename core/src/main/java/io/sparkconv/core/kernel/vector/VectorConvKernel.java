@@ -9,7 +9,8 @@ import io.sparkconv.core.kernel.PackedWeights;
 
 /**
  * The convolution kernel on the Vector API at this copy's width ({@link Lanes}): weights packed in blocks of
- * one vector of filters, and a plan per geometry on the path {@link ConvPath#choose} names. Loaded,
+ * one vector of filters, interleaved in the runs of blocks its register blocks read together (the one schedule
+ * every plan follows), and a plan per geometry on the path {@link ConvPath#choose} names. Loaded,
  * reflectively and once per width, by {@code KernelProvider} through a {@code SpeciesClassLoader}, and only
  * when the module {@code jdk.incubator.vector} is present.
  */
@@ -29,7 +30,8 @@ public final class VectorConvKernel implements ConvKernel {
 
     @Override
     public PackedWeights pack(FilterShape shape, float[] kernelHWIO, float[] biasOrNull) {
-        return PackedWeights.pack(shape, kernelHWIO, biasOrNull, Lanes.SPECIES.length());
+        PackedWeights plain = PackedWeights.pack(shape, kernelHWIO, biasOrNull, Lanes.SPECIES.length());
+        return plain.interleaved(RegisterBlocks.schedule(plain.blocksPerGroup()));
     }
 
     @Override
