@@ -18,12 +18,13 @@ final class PointwisePlan implements ConvPlan {
 
     /** Pixels per chunk: a multiple of every block's pixel count, small enough for L2. */
     private static final int CHUNK = 240;
+    /** A pixel's taps are its channels, one after the other ({@link RegisterBlocks#block}'s null table). */
+    private static final int[] CONSECUTIVE_TAPS = null;
 
     private final String name;
     private final ConvGeometry g;
     private final PackedWeights w;
     private final int[] schedule;
-    private final int[] taps;
     /** Input offset of each pixel of a block from its first: pixels are consecutive. */
     private final int[] cols;
     private final int tailSize;
@@ -34,8 +35,6 @@ final class PointwisePlan implements ConvPlan {
         this.w = w;
         this.schedule = w.runs();
         this.name = kernelName + " " + ConvPath.POINTWISE.label() + " " + RegisterBlocks.shapes(schedule);
-        this.taps = new int[g.inChannelsPerGroup()];
-        Arrays.setAll(taps, ch -> ch);
         this.cols = new int[RegisterBlocks.MAX_PIXELS];
         Arrays.setAll(cols, p -> p * g.inChannels());
         this.tailSize = RegisterBlocks.max(schedule, RegisterBlocks::pixels) * g.inChannels();
@@ -97,10 +96,10 @@ final class PointwisePlan implements ConvPlan {
                         }
                         xOff += group * cg;
                         if (wholeFilters && count == pixels) {
-                            RegisterBlocks.block(vectors, x, xOff, cols, 0, taps, cg, w.kernel(), w.bias(),
+                            RegisterBlocks.block(vectors, x, xOff, cols, 0, CONSECUTIVE_TAPS, cg, w.kernel(), w.bias(),
                                     firstBlock, out, outOffset + m * f + f0, f);
                         } else {
-                            RegisterBlocks.block(vectors, x, xOff, cols, 0, taps, cg, w.kernel(), w.bias(),
+                            RegisterBlocks.block(vectors, x, xOff, cols, 0, CONSECUTIVE_TAPS, cg, w.kernel(), w.bias(),
                                     firstBlock, buffers.tile(), 0, vectors * L);
                             RegisterBlocks.copyTile(buffers.tile(), vectors * L, count, width, out,
                                     outOffset + m * f + f0, f);

@@ -93,7 +93,9 @@ final class RegisterBlocks {
     /**
      * One block: pixel {@code p} of the block reads the input at {@code xRow + cols[c0 + p]} plus each tap's
      * offset, so a block may run on past the end of an output row into the next (the plan's column table
-     * carries the jump), and rows narrower than a block waste nothing. Output pixels are consecutive.
+     * carries the jump), and rows narrower than a block waste nothing. Output pixels are consecutive. A null
+     * {@code taps} means offsets 0, 1, 2, ... (a 1x1 layer's channels): C2 then proves every input index in
+     * bounds once per loop instead of testing each (it unswitches the loop on the null test).
      */
     static void block(int vectors, float[] x, int xRow, int[] cols, int c0, int[] taps, int tapCount,
                       float[] k, float[] bias, int firstBlock, float[] out, int outOff, int outPixelStride) {
@@ -124,7 +126,7 @@ final class RegisterBlocks {
         int p0 = xRow + cols[c0], p1 = xRow + cols[c0 + 1], p2 = xRow + cols[c0 + 2], p3 = xRow + cols[c0 + 3],
                 p4 = xRow + cols[c0 + 4], p5 = xRow + cols[c0 + 5];
         for (int t = 0; t < tapCount; t++) {
-            int xo = taps[t];
+            int xo = taps == null ? t : taps[t];
             int wo = wOff + t * 4 * L;
             FloatVector w0 = FloatVector.fromArray(S, w, wo);
             FloatVector w1 = FloatVector.fromArray(S, w, wo + 1 * L);
@@ -179,7 +181,7 @@ final class RegisterBlocks {
                 p4 = xRow + cols[c0 + 4], p5 = xRow + cols[c0 + 5], p6 = xRow + cols[c0 + 6],
                 p7 = xRow + cols[c0 + 7];
         for (int t = 0; t < tapCount; t++) {
-            int xo = taps[t];
+            int xo = taps == null ? t : taps[t];
             int wo = wOff + t * 3 * L;
             FloatVector w0 = FloatVector.fromArray(S, w, wo);
             FloatVector w1 = FloatVector.fromArray(S, w, wo + 1 * L);
@@ -245,7 +247,7 @@ final class RegisterBlocks {
                 p7 = xRow + cols[c0 + 7], p8 = xRow + cols[c0 + 8], p9 = xRow + cols[c0 + 9],
                 p10 = xRow + cols[c0 + 10], p11 = xRow + cols[c0 + 11];
         for (int t = 0; t < tapCount; t++) {
-            int xo = taps[t];
+            int xo = taps == null ? t : taps[t];
             int wo = wOff + t * 2 * L;
             FloatVector w0 = FloatVector.fromArray(S, w, wo);
             FloatVector w1 = FloatVector.fromArray(S, w, wo + 1 * L);
@@ -325,7 +327,7 @@ final class RegisterBlocks {
                 p7 = xRow + cols[c0 + 7], p8 = xRow + cols[c0 + 8], p9 = xRow + cols[c0 + 9],
                 p10 = xRow + cols[c0 + 10], p11 = xRow + cols[c0 + 11];
         for (int t = 0; t < tapCount; t++) {
-            int xo = taps[t];
+            int xo = taps == null ? t : taps[t];
             int wo = wOff + t * L;
             FloatVector w0 = FloatVector.fromArray(S, w, wo);
             FloatVector b = FloatVector.broadcast(S, x[p0 + xo]);
