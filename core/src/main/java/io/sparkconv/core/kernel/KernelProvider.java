@@ -13,9 +13,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * kernel at the CPU's preferred width when the module {@code jdk.incubator.vector} is in the boot layer, else
  * the scalar kernel (plain Java, auto-vectorized by C2) with one warning naming the JVM flag. The system
  * property {@code sparkconv.kernel} forces a choice: {@code scalar}, {@code vector} (preferred width) or
- * {@code vector-64|128|256|512} (forcing a vector kernel without the module is an error). Vector classes are
- * only loaded, reflectively and one copy per width ({@link SpeciesClassLoader}), after the module was found,
- * so this class links on any JVM. Which path a layer then runs is decided per geometry by {@link ConvPath}.
+ * {@code vector-64|128|256|512} (forcing a vector kernel without the module is an error), optionally with
+ * {@code -r16} or {@code -r32}: the vector registers its register blocks are sized for, by default the CPU's
+ * (16 on x86 without AVX-512, where blocks sized for 32 would spill, else 32). Vector classes are only loaded,
+ * reflectively and one copy per width and register count ({@link SpeciesClassLoader}), after the module was
+ * found, so this class links on any JVM. Which path a layer then runs is decided per geometry by {@link ConvPath}.
  */
 public final class KernelProvider {
 
@@ -25,11 +27,13 @@ public final class KernelProvider {
     public static final String VECTOR_FLAG = "--add-modules jdk.incubator.vector";
     /** Every vector width the kernel supports, in bits. */
     public static final List<Integer> VECTOR_BITS = List.of(64, 128, 256, 512);
+    /** Every register count the register blocks are sized for. */
+    public static final List<Integer> VECTOR_REGISTERS = List.of(32, 16);
 
     static final String VECTOR_MODULE = "jdk.incubator.vector";
     private static final String VECTOR_CLASS = SpeciesClassLoader.PACKAGE + ".VectorConvKernel";
     private static final System.Logger LOG = System.getLogger(KernelProvider.class.getName());
-    private static final ConcurrentHashMap<Integer, ConvKernel> BY_WIDTH = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<List<Integer>, ConvKernel> BY_WIDTH = new ConcurrentHashMap<>();
 
     private KernelProvider() {
     }
@@ -49,11 +53,14 @@ public final class KernelProvider {
         return Holder.PREFERRED.isPresent() ? List.of(Holder.SCALAR, Holder.PREFERRED.get()) : List.of(Holder.SCALAR);
     }
 
-    /** The scalar kernel and, with the module, the vector kernel at every width (what the tests cover). */
+    /**
+     * The scalar kernel and, with the module, the vector kernel at every width and register count (what the
+     * tests cover).
+     */
     public static List<ConvKernel> everyWidth() {
         List<ConvKernel> all = new ArrayList<>(List.of(Holder.SCALAR));
         if (vectorModulePresent()) {
-            VECTOR_BITS.forEach(bits -> all.add(vector(bits)));
+            VECTOR_REGISTERS.forEach(registers -> VECTOR_BITS.forEach(bits -> all.add(vector(bits, registers))));
         }
         return all;
     }
@@ -70,17 +77,26 @@ public final class KernelProvider {
 
     /**
      * The vector kernel at {@code bits} (64, 128, 256 or 512), whatever the CPU: the Vector API computes any
-     * width correctly, natively up to the CPU's largest and emulated beyond it.
+     * width correctly, natively up to the CPU's largest and emulated beyond it. Its register blocks are sized
+     * for the CPU's vector registers.
      */
     public static ConvKernel vector(int bits) {
+        return vector(bits, Cpu.vectorRegisters());
+    }
+
+    /** The vector kernel at {@code bits} with register blocks sized for {@code registers} (16 or 32). */
+    public static ConvKernel vector(int bits, int registers) {
         if (!VECTOR_BITS.contains(bits)) {
             throw new IllegalArgumentException("vector width " + bits + " bits: expected one of " + VECTOR_BITS);
+        }
+        if (!VECTOR_REGISTERS.contains(registers)) {
+            throw new IllegalArgumentException(registers + " vector registers: expected one of " + VECTOR_REGISTERS);
         }
         if (!vectorModulePresent()) {
             throw new IllegalStateException("the vector kernel needs the module " + VECTOR_MODULE
                     + ", which this JVM does not have: start it with " + VECTOR_FLAG);
         }
-        return BY_WIDTH.computeIfAbsent(bits, KernelProvider::loadVector);
+        return BY_WIDTH.computeIfAbsent(List.of(bits, registers), key -> loadVector(key.get(0), key.get(1)));
     }
 
     /**
@@ -93,14 +109,16 @@ public final class KernelProvider {
             return scalar();
         }
         if (wanted.equals("vector") || wanted.startsWith("vector-")) {
-            int bits = wanted.equals("vector") ? 0 : widthOf(name, what, wanted);   // a bad width is named first
+            int[] form = wanted.equals("vector") ? new int[] {0, 0} : widthOf(name, what, wanted);   // named first
             if (!vectorModulePresent()) {
                 throw noVectorModule(what, name);
             }
-            return vector(bits == 0 ? PreferredWidth.bits() : bits);
+            int bits = form[0] == 0 ? PreferredWidth.bits() : form[0];
+            return vector(bits, form[1] == 0 ? Cpu.vectorRegisters() : form[1]);
         }
         throw new IllegalArgumentException(what + "=" + name + " is not a kernel: expected \"scalar\", \"vector\" "
-                + "or \"vector-BITS\" with BITS one of " + VECTOR_BITS);
+                + "or \"vector-BITS[-rREGISTERS]\" with BITS one of " + VECTOR_BITS + " and REGISTERS one of "
+                + VECTOR_REGISTERS);
     }
 
     /** Chooses a kernel from the {@link #PROPERTY} value (null when unset); visible for tests. */
@@ -134,26 +152,31 @@ public final class KernelProvider {
                 + " is not available in this JVM: start it with " + VECTOR_FLAG);
     }
 
-    private static int widthOf(String forced, String what, String wanted) {
+    /** {bits, registers (0: the CPU's)} of "vector-BITS[-rREGISTERS]". */
+    private static int[] widthOf(String forced, String what, String wanted) {
+        String[] parts = wanted.substring("vector-".length()).split("-r", -1);
         try {
-            int bits = Integer.parseInt(wanted.substring("vector-".length()));
-            if (VECTOR_BITS.contains(bits)) {
-                return bits;
+            int bits = Integer.parseInt(parts[0]);
+            int registers = parts.length == 2 ? Integer.parseInt(parts[1]) : 0;
+            if (parts.length <= 2 && VECTOR_BITS.contains(bits)
+                    && (registers == 0 || VECTOR_REGISTERS.contains(registers))) {
+                return new int[] {bits, registers};
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException(what + "=" + forced + " is not a vector width: expected "
-                + "vector-BITS with BITS one of " + VECTOR_BITS);
+        throw new IllegalArgumentException(what + "=" + forced + " is not a vector kernel: expected "
+                + "vector-BITS[-rREGISTERS] with BITS one of " + VECTOR_BITS + " and REGISTERS one of "
+                + VECTOR_REGISTERS);
     }
 
     private static Optional<ConvKernel> loadPreferred() {
         return vectorModulePresent() ? Optional.of(vector(PreferredWidth.bits())) : Optional.empty();
     }
 
-    private static ConvKernel loadVector(int bits) {
+    private static ConvKernel loadVector(int bits, int registers) {
         try {
-            ClassLoader loader = new SpeciesClassLoader(bits, KernelProvider.class.getClassLoader());
+            ClassLoader loader = new SpeciesClassLoader(bits, registers, KernelProvider.class.getClassLoader());
             Class<?> type = Class.forName(VECTOR_CLASS, true, loader);
             return (ConvKernel) MethodHandles.publicLookup()
                     .findConstructor(type, MethodType.methodType(void.class)).invoke();
@@ -161,6 +184,22 @@ public final class KernelProvider {
             throw e;
         } catch (Throwable e) {
             throw new IllegalStateException("cannot create the " + bits + "-bit vector kernel", e);
+        }
+    }
+
+    /** What the CPU offers the register blocks. */
+    static final class Cpu {
+        private Cpu() {
+        }
+
+        /**
+         * 16 on x86 without AVX-512 (AVX2 and SSE have 16 vector registers; the JVM's widest vector there is
+         * at most 256 bits, also under {@code -XX:UseAVX=2}), else 32 (AVX-512, ARM NEON and SVE).
+         */
+        static int vectorRegisters() {
+            String arch = System.getProperty("os.arch", "");
+            boolean x86 = arch.equals("amd64") || arch.equals("x86_64") || arch.equals("x86") || arch.equals("i386");
+            return x86 && PreferredWidth.bits() <= 256 ? 16 : 32;
         }
     }
 

@@ -5,7 +5,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /**
- * Loads a private copy of the vector kernel's classes ({@value #PACKAGE}) for one vector width. The Vector
+ * Loads a private copy of the vector kernel's classes ({@value #PACKAGE}) for one vector width and register
+ * count. The Vector
  * API compiles to SIMD instructions only where the JIT sees the species as a constant; the kernel's classes
  * read theirs into a {@code static final} field from the loader that defined them, so each width gets its own
  * constant-folded, separately profiled copy of the same code. That is what lets every width run, fast, in one
@@ -21,15 +22,22 @@ public final class SpeciesClassLoader extends ClassLoader {
     }
 
     private final int bits;
+    private final int registers;
 
-    SpeciesClassLoader(int bits, ClassLoader parent) {
-        super("sparkconv-vector-" + bits, parent);
+    SpeciesClassLoader(int bits, int registers, ClassLoader parent) {
+        super("sparkconv-vector-" + bits + "-r" + registers, parent);
         this.bits = bits;
+        this.registers = registers;
     }
 
     /** The vector width, in bits, of the classes this loader defines. */
     public int bits() {
         return bits;
+    }
+
+    /** The vector registers the classes this loader defines size their register blocks for (16 or 32). */
+    public int registers() {
+        return registers;
     }
 
     @Override

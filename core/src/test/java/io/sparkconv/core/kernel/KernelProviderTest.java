@@ -1,6 +1,7 @@
 package io.sparkconv.core.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -63,7 +64,7 @@ class KernelProviderTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> KernelProvider.choose("simd", KernelProvider.scalar(), Optional.empty()));
         assertTrue(e.getMessage().contains("sparkconv.kernel=simd"), e.getMessage());
-        assertTrue(e.getMessage().contains("\"scalar\", \"vector\" or \"vector-BITS\""), e.getMessage());
+        assertTrue(e.getMessage().contains("\"scalar\", \"vector\" or \"vector-BITS[-rREGISTERS]\""), e.getMessage());
         IllegalArgumentException width = assertThrows(IllegalArgumentException.class,
                 () -> KernelProvider.choose("vector-100", KernelProvider.scalar(), Optional.of(new ScalarConvKernel())));
         assertTrue(width.getMessage().contains("sparkconv.kernel=vector-100") && width.getMessage().contains("[64, 128, 256, 512]"),
@@ -77,7 +78,8 @@ class KernelProviderTest {
             assertThrows(IllegalStateException.class, () -> KernelProvider.vector(256));
             return;
         }
-        assertEquals(List.of("scalar", "vector-64", "vector-128", "vector-256", "vector-512"),
+        assertEquals(List.of("scalar", "vector-64", "vector-128", "vector-256", "vector-512", "vector-64-r16",
+                "vector-128-r16", "vector-256-r16", "vector-512-r16"),
                 KernelProvider.everyWidth().stream().map(ConvKernel::name).toList());
         for (int bits : KernelProvider.VECTOR_BITS) {
             ConvKernel kernel = KernelProvider.vector(bits);
@@ -87,8 +89,24 @@ class KernelProviderTest {
                     kernel.name() + " is defined by its own width's loader");
             ConvKernel forced = KernelProvider.choose("vector-" + bits, KernelProvider.scalar(), KernelProvider.vector());
             assertSame(kernel, forced, "-Dsparkconv.kernel=vector-" + bits);
+            for (int registers : KernelProvider.VECTOR_REGISTERS) {
+                ConvKernel sized = KernelProvider.vector(bits, registers);
+                assertTrue(sized.getClass().getClassLoader() instanceof SpeciesClassLoader loader
+                        && loader.bits() == bits && loader.registers() == registers, sized.name());
+                assertSame(sized, KernelProvider.named("vector-" + bits + "-r" + registers, "test"));
+            }
+            assertNotSame(KernelProvider.vector(bits, 16), KernelProvider.vector(bits, 32));
         }
+        // This machine's default follows its registers: 32 with AVX-512 (the CI machines), 16 on AVX2.
+        assertEquals(KernelProvider.Cpu.vectorRegisters() == 32 ? "vector-256" : "vector-256-r16",
+                KernelProvider.named("vector-256", "test").name());
         assertThrows(IllegalArgumentException.class, () -> KernelProvider.vector(1024));
+        assertThrows(IllegalArgumentException.class, () -> KernelProvider.vector(256, 8));
+        for (String bad : List.of("vector-256-r8", "vector-256-r", "vector-256-16", "vector-256-r16-r16")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> KernelProvider.named(bad, "--conv-kernel"));
+            assertTrue(e.getMessage().startsWith("--conv-kernel=" + bad + " is not a vector kernel"), e.getMessage());
+        }
     }
 
     @Test

@@ -50,7 +50,8 @@ final class ApplyCommand implements Callable<Integer> {
 
     @Option(names = "--conv-kernel", paramLabel = "NAME", description = "The convolution code to run: scalar, vector "
             + "(the CPU's preferred width) or vector-64|128|256|512 (any width runs on any CPU, emulated beyond the "
-            + "CPU's own; for checking results across CPUs). Default: the JVM's choice (-Dsparkconv.kernel).")
+            + "CPU's own; for checking results across CPUs), optionally with -r16 or -r32 (register blocks for 16 "
+            + "or 32 vector registers; default: the CPU's). Default: the JVM's choice (-Dsparkconv.kernel).")
     String convKernel;
 
     @Override

@@ -18,8 +18,13 @@ final class RegisterBlocks {
 
     static final VectorSpecies<Float> S = Lanes.SPECIES;
     static final int L = S.length();
-    /** Pixels per micro-kernel call, by filter vectors per call. */
-    private static final int[] PIXELS = {0, 12, 12, 8, 6};
+    /**
+     * Whether there are 32 vector registers (else 16): blocks of up to 24 accumulators, or of up to 12 (more
+     * live vectors than registers would spill to the stack on every tap).
+     */
+    private static final boolean REGISTERS_32 = Lanes.REGISTERS >= 32;
+    /** Pixels per micro-kernel call, by filter vectors per call (at most 4 with 32 registers, 3 with 16). */
+    private static final int[] PIXELS = REGISTERS_32 ? new int[] {0, 12, 12, 8, 6} : new int[] {0, 12, 6, 4, 0};
     /** The most pixels of any block. */
     static final int MAX_PIXELS = 12;
 
@@ -32,8 +37,8 @@ final class RegisterBlocks {
     }
 
     /**
-     * The filter vectors of each call over one group's {@code blocks} filter blocks, in order: fours, never
-     * leaving a lone vector after a four (5 = 3 + 2).
+     * The filter vectors of each call over one group's {@code blocks} filter blocks, in order: fours (threes
+     * with 16 registers), never leaving a lone vector after them (5 = 3 + 2, and 4 = 2 + 2 with 16 registers).
      */
     static int[] schedule(int blocks) {
         int calls = 0;
@@ -70,9 +75,12 @@ final class RegisterBlocks {
         return max;
     }
 
-    /** Filter vectors of the call starting at block {@code b0}: fours, never leaving a lone vector after a four. */
+    /** Filter vectors of the call starting at block {@code b0} (see {@link #schedule}). */
     private static int vectorsAt(int b0, int blocks) {
         int left = blocks - b0;
+        if (!REGISTERS_32) {
+            return left == 4 ? 2 : Math.min(left, 3);
+        }
         if (left >= 6 || left == 4) {
             return 4;
         }
@@ -104,10 +112,21 @@ final class RegisterBlocks {
         switch (vectors) {
             case 4 -> block4x6(x, xRow, cols, c0, taps, tapCount, k, wOff, bias, biasOff, out, outOff,
                     outPixelStride);
-            case 3 -> block3x8(x, xRow, cols, c0, taps, tapCount, k, wOff, bias, biasOff, out, outOff,
-                    outPixelStride);
-            case 2 -> block2x12(x, xRow, cols, c0, taps, tapCount, k, wOff, bias, biasOff, out, outOff,
-                    outPixelStride);
+            case 3 -> {
+                if (REGISTERS_32) {
+                    block3x8(x, xRow, cols, c0, taps, tapCount, k, wOff, bias, biasOff, out, outOff, outPixelStride);
+                } else {
+                    block3x4(x, xRow, cols, c0, taps, tapCount, k, wOff, bias, biasOff, out, outOff, outPixelStride);
+                }
+            }
+            case 2 -> {
+                if (REGISTERS_32) {
+                    block2x12(x, xRow, cols, c0, taps, tapCount, k, wOff, bias, biasOff, out, outOff,
+                            outPixelStride);
+                } else {
+                    block2x6(x, xRow, cols, c0, taps, tapCount, k, wOff, bias, biasOff, out, outOff, outPixelStride);
+                }
+            }
             default -> block1x12(x, xRow, cols, c0, taps, tapCount, k, wOff, bias, biasOff, out, outOff,
                     outPixelStride);
         }
@@ -382,5 +401,92 @@ final class RegisterBlocks {
         a9_0.intoArray(out, outOff + 9 * outPixelStride);
         a10_0.intoArray(out, outOff + 10 * outPixelStride);
         a11_0.intoArray(out, outOff + 11 * outPixelStride);
+    }
+
+    /** 4 output pixels x 3 filter vectors: 12 accumulators, for 16 vector registers. */
+    static void block3x4(float[] x, int xRow, int[] cols, int c0, int[] taps, int tapCount, float[] w,
+            int wOff, float[] bias, int biasOff, float[] out, int outOff, int outPixelStride) {
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector a0_0 = zero, a0_1 = zero, a0_2 = zero;
+        FloatVector a1_0 = zero, a1_1 = zero, a1_2 = zero;
+        FloatVector a2_0 = zero, a2_1 = zero, a2_2 = zero;
+        FloatVector a3_0 = zero, a3_1 = zero, a3_2 = zero;
+        int p0 = xRow + cols[c0], p1 = xRow + cols[c0 + 1], p2 = xRow + cols[c0 + 2], p3 = xRow + cols[c0 + 3];
+        for (int t = 0; t < tapCount; t++) {
+            int xo = taps == null ? t : taps[t];
+            int wo = wOff + t * 3 * L;
+            FloatVector w0 = FloatVector.fromArray(S, w, wo);
+            FloatVector w1 = FloatVector.fromArray(S, w, wo + 1 * L);
+            FloatVector w2 = FloatVector.fromArray(S, w, wo + 2 * L);
+            FloatVector b = FloatVector.broadcast(S, x[p0 + xo]);
+            a0_0 = w0.fma(b, a0_0); a0_1 = w1.fma(b, a0_1); a0_2 = w2.fma(b, a0_2);
+            b = FloatVector.broadcast(S, x[p1 + xo]);
+            a1_0 = w0.fma(b, a1_0); a1_1 = w1.fma(b, a1_1); a1_2 = w2.fma(b, a1_2);
+            b = FloatVector.broadcast(S, x[p2 + xo]);
+            a2_0 = w0.fma(b, a2_0); a2_1 = w1.fma(b, a2_1); a2_2 = w2.fma(b, a2_2);
+            b = FloatVector.broadcast(S, x[p3 + xo]);
+            a3_0 = w0.fma(b, a3_0); a3_1 = w1.fma(b, a3_1); a3_2 = w2.fma(b, a3_2);
+        }
+        if (bias != null) {
+            FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff);
+            FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
+            FloatVector bias2 = FloatVector.fromArray(S, bias, biasOff + 2 * L);
+            a0_0 = a0_0.add(bias0); a0_1 = a0_1.add(bias1); a0_2 = a0_2.add(bias2);
+            a1_0 = a1_0.add(bias0); a1_1 = a1_1.add(bias1); a1_2 = a1_2.add(bias2);
+            a2_0 = a2_0.add(bias0); a2_1 = a2_1.add(bias1); a2_2 = a2_2.add(bias2);
+            a3_0 = a3_0.add(bias0); a3_1 = a3_1.add(bias1); a3_2 = a3_2.add(bias2);
+        }
+        a0_0.intoArray(out, outOff); a0_1.intoArray(out, outOff + 1 * L); a0_2.intoArray(out, outOff + 2 * L);
+        a1_0.intoArray(out, outOff + 1 * outPixelStride); a1_1.intoArray(out, outOff + 1 * outPixelStride + 1 * L); a1_2.intoArray(out, outOff + 1 * outPixelStride + 2 * L);
+        a2_0.intoArray(out, outOff + 2 * outPixelStride); a2_1.intoArray(out, outOff + 2 * outPixelStride + 1 * L); a2_2.intoArray(out, outOff + 2 * outPixelStride + 2 * L);
+        a3_0.intoArray(out, outOff + 3 * outPixelStride); a3_1.intoArray(out, outOff + 3 * outPixelStride + 1 * L); a3_2.intoArray(out, outOff + 3 * outPixelStride + 2 * L);
+    }
+
+    /** 6 output pixels x 2 filter vectors: 12 accumulators, for 16 vector registers. */
+    static void block2x6(float[] x, int xRow, int[] cols, int c0, int[] taps, int tapCount, float[] w,
+            int wOff, float[] bias, int biasOff, float[] out, int outOff, int outPixelStride) {
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector a0_0 = zero, a0_1 = zero;
+        FloatVector a1_0 = zero, a1_1 = zero;
+        FloatVector a2_0 = zero, a2_1 = zero;
+        FloatVector a3_0 = zero, a3_1 = zero;
+        FloatVector a4_0 = zero, a4_1 = zero;
+        FloatVector a5_0 = zero, a5_1 = zero;
+        int p0 = xRow + cols[c0], p1 = xRow + cols[c0 + 1], p2 = xRow + cols[c0 + 2], p3 = xRow + cols[c0 + 3],
+                p4 = xRow + cols[c0 + 4], p5 = xRow + cols[c0 + 5];
+        for (int t = 0; t < tapCount; t++) {
+            int xo = taps == null ? t : taps[t];
+            int wo = wOff + t * 2 * L;
+            FloatVector w0 = FloatVector.fromArray(S, w, wo);
+            FloatVector w1 = FloatVector.fromArray(S, w, wo + 1 * L);
+            FloatVector b = FloatVector.broadcast(S, x[p0 + xo]);
+            a0_0 = w0.fma(b, a0_0); a0_1 = w1.fma(b, a0_1);
+            b = FloatVector.broadcast(S, x[p1 + xo]);
+            a1_0 = w0.fma(b, a1_0); a1_1 = w1.fma(b, a1_1);
+            b = FloatVector.broadcast(S, x[p2 + xo]);
+            a2_0 = w0.fma(b, a2_0); a2_1 = w1.fma(b, a2_1);
+            b = FloatVector.broadcast(S, x[p3 + xo]);
+            a3_0 = w0.fma(b, a3_0); a3_1 = w1.fma(b, a3_1);
+            b = FloatVector.broadcast(S, x[p4 + xo]);
+            a4_0 = w0.fma(b, a4_0); a4_1 = w1.fma(b, a4_1);
+            b = FloatVector.broadcast(S, x[p5 + xo]);
+            a5_0 = w0.fma(b, a5_0); a5_1 = w1.fma(b, a5_1);
+        }
+        if (bias != null) {
+            FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff);
+            FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
+            a0_0 = a0_0.add(bias0); a0_1 = a0_1.add(bias1);
+            a1_0 = a1_0.add(bias0); a1_1 = a1_1.add(bias1);
+            a2_0 = a2_0.add(bias0); a2_1 = a2_1.add(bias1);
+            a3_0 = a3_0.add(bias0); a3_1 = a3_1.add(bias1);
+            a4_0 = a4_0.add(bias0); a4_1 = a4_1.add(bias1);
+            a5_0 = a5_0.add(bias0); a5_1 = a5_1.add(bias1);
+        }
+        a0_0.intoArray(out, outOff); a0_1.intoArray(out, outOff + 1 * L);
+        a1_0.intoArray(out, outOff + 1 * outPixelStride); a1_1.intoArray(out, outOff + 1 * outPixelStride + 1 * L);
+        a2_0.intoArray(out, outOff + 2 * outPixelStride); a2_1.intoArray(out, outOff + 2 * outPixelStride + 1 * L);
+        a3_0.intoArray(out, outOff + 3 * outPixelStride); a3_1.intoArray(out, outOff + 3 * outPixelStride + 1 * L);
+        a4_0.intoArray(out, outOff + 4 * outPixelStride); a4_1.intoArray(out, outOff + 4 * outPixelStride + 1 * L);
+        a5_0.intoArray(out, outOff + 5 * outPixelStride); a5_1.intoArray(out, outOff + 5 * outPixelStride + 1 * L);
     }
 }

@@ -16,7 +16,9 @@ import io.sparkconv.core.kernel.PackedWeights;
  */
 public final class VectorConvKernel implements ConvKernel {
 
-    private final String name = "vector-" + Lanes.SPECIES.vectorBitSize();
+    /** "vector-BITS", with "-r16" when the register blocks are sized for 16 registers. */
+    private final String name = "vector-" + Lanes.SPECIES.vectorBitSize()
+            + (Lanes.REGISTERS == 32 ? "" : "-r" + Lanes.REGISTERS);
 
     @Override
     public String name() {
