@@ -6,6 +6,8 @@
 #   bench/run.sh                          # whole suite -> bench/benchmarks/<cpu>.txt (about 15 minutes)
 #   bench/run.sh shapes=b,f threads=1     # a subset -> bench/benchmarks/<cpu>-partial.txt
 #   MVN_FLAGS=-o JAVA=/path/to/java bench/run.sh ...   # another JDK: -> bench/benchmarks/<cpu>-jdkNN.txt
+#   JVM_FLAGS=-XX:UseAVX=2 bench/run.sh ...   # this CPU as an AVX2 one (16 vector registers, 256 bits) for our
+#                                             # code; TensorFlow's own code is not restricted -> <cpu>-useavx2.txt
 #
 # The file says VALID or INVALID at the top: a run is invalid when the load average before it exceeds 0.3 or
 # after it exceeds 0.3 + its threads, or when TensorFlow reaches less than 60% of the measured FMA peak on
@@ -25,6 +27,7 @@ slug=$(echo "$model" | tr 'A-Z' 'a-z' | sed 's/([^)]*)//g; s/[^a-z0-9]\+/-/g; s/
 jdk=$("$JAVA" -XshowSettings:properties -version 2>&1 | grep 'java.runtime.version' | cut -d= -f2 | tr -d ' ')
 out=bench/benchmarks/$slug
 [ "${jdk%%.*}" != "17" ] && out=$out-jdk${jdk%%.*}
+case "${JVM_FLAGS:-}" in *UseAVX=2*) out=$out-useavx2 ;; esac
 [ $# -gt 0 ] && out=$out-partial
 out=$out.txt
 mkdir -p bench/benchmarks
@@ -42,10 +45,10 @@ export TF_OVERRIDE_GLOBAL_THREADPOOL=1
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-1}
 
 tmp=$(mktemp)
-"$JAVA" --add-modules=jdk.incubator.vector -Xmx1g -cp "$cp" io.sparkconv.bench.Report out="$tmp" \
+"$JAVA" ${JVM_FLAGS:-} --add-modules=jdk.incubator.vector -Xmx1g -cp "$cp" io.sparkconv.bench.Report out="$tmp" \
   loadBefore="$load_before" "$@"
 {
-  echo "Command: bench/run.sh $*${JAVA:+ (JAVA=$JAVA)}"
+  echo "Command: ${JVM_FLAGS:+JVM_FLAGS=\"$JVM_FLAGS\" }bench/run.sh $*${JAVA:+ (JAVA=$JAVA)}"
   echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "Commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
   echo "CPU: $model (family $family, model $cpu_model), $(nproc) CPUs"

@@ -166,6 +166,10 @@ public final class Report {
         p.printf(Locale.ROOT, "JVM: %s %s (%s)%n", System.getProperty("java.vm.name"),
                 System.getProperty("java.runtime.version"), System.getProperty("os.arch"));
         p.printf(Locale.ROOT, "CPU: %s, %d logical CPUs%n", cpuModel(), Runtime.getRuntime().availableProcessors());
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("-XX:UseAVX")).findFirst().ifPresent(flag -> p.println("JVM flag " + flag
+                        + ": our code (and the FMA peak) runs with that instruction set; TensorFlow's native code"
+                        + " does not, so the x TF ratios compare against TensorFlow at the CPU's full width"));
         p.println("Report arguments: " + String.join(" ", Arrays.stream(args).filter(a -> !a.startsWith("out="))
                 .toArray(String[]::new)));
         for (Map.Entry<Integer, Double> peak : peaks.entrySet()) {
