@@ -19,11 +19,12 @@ import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageInputStreamImpl;
 
 /**
- * Windows of TIFF files (the JDK's javax.imageio TIFF reader: tiles or strips, uncompressed, LZW, Deflate,
- * PackBits; integer and float samples; only the tiles or strips a source region touches are decoded), of striped
- * BigTIFF files (TwelveMonkeys ImageIO, as the JDK's reader has no BigTIFF) and of PNG/JPEG/BMP/GIF (javax.imageio,
- * up to a pixel limit). Samples are the stored values as floats (0..255 for
- * 8-bit, 0..65535 for 16-bit, the floats themselves for float TIFFs); palette images are expanded to RGB(A).
+ * Windows of classic TIFF files (the JDK's javax.imageio TIFF reader: tiles or strips, uncompressed, LZW, Deflate,
+ * PackBits; integer and float samples; only the tiles or strips a source region touches are decoded), of BigTIFF
+ * files (tiled or striped: {@link TiffChunkWindows}; striped layouts it does not decode go through TwelveMonkeys
+ * ImageIO, as the JDK's reader has no BigTIFF) and of PNG/JPEG/BMP/GIF (javax.imageio, up to a pixel limit).
+ * Samples are the stored values as floats (0..255 for 8-bit, 0..65535 for 16-bit, the floats themselves for float
+ * TIFFs); palette images are expanded to RGB(A).
  */
 final class ImageIoWindows implements ImageWindows {
     private final ImageInfo info;
@@ -71,7 +72,22 @@ final class ImageIoWindows implements ImageWindows {
         throw DatasetException.file(path, "this JVM has no javax.imageio TIFF reader (JDK 9 or newer has one)");
     }
 
-    static ImageIoWindows open(String path, WindowFormat format, long maxDecodedPixels) throws IOException {
+    static ImageWindows open(String path, WindowFormat format, long maxDecodedPixels) throws IOException {
+        if (format == WindowFormat.TIFF) {
+            boolean bigTiff;
+            try (SeekableInput head = InputFiles.open(path)) {
+                bigTiff = isBigTiff(head, path);
+            }
+            if (bigTiff) {
+                // Tiled or striped BigTIFF by chunks: TwelveMonkeys' region reads fail on tiled float images and
+                // decode every chunk above the window (see TiffChunkWindows). It stays the reader of striped
+                // layouts TiffChunkWindows does not decode (a palette, separate planes, other compressions).
+                TiffChunkWindows chunks = TiffChunkWindows.open(path, format);
+                if (chunks != null) {
+                    return chunks;
+                }
+            }
+        }
         SeekableInput input = InputFiles.open(path);
         ImageInputStream stream = new SeekableImageInputStream(input);
         ImageReader reader = null;
@@ -80,8 +96,8 @@ final class ImageIoWindows implements ImageWindows {
             if (format == WindowFormat.TIFF) {
                 bigTiff = isBigTiff(input, path);
                 // Classic TIFF: the JDK's reader, whose region reads are right for tiles and strips alike.
-                // BigTIFF, which the JDK cannot read: TwelveMonkeys', through readRaster (its read() maps float RGB
-                // into 0..1), for strips only: its region reads of tiled images fail (3.12 and 3.14).
+                // Striped BigTIFF that TiffChunkWindows does not decode, which the JDK cannot read: TwelveMonkeys',
+                // through readRaster (its read() maps float RGB into 0..1).
                 reader = bigTiff ? new TIFFImageReaderSpi().createReaderInstance() : jdkTiffReader(path);
             } else {
                 Iterator<ImageReader> readers = ImageIO.getImageReaders(stream);
@@ -94,12 +110,6 @@ final class ImageIoWindows implements ImageWindows {
             reader.setInput(stream, true, true);
             int width = reader.getWidth(0);
             int height = reader.getHeight(0);
-            if (bigTiff && reader.isImageTiled(0) && (reader.getTileWidth(0) < width
-                    || reader.getTileHeight(0) < height)) {
-                throw DatasetException.file(path, "tiled BigTIFF (tiles of " + reader.getTileWidth(0) + "x"
-                        + reader.getTileHeight(0) + ") cannot be read by windows: TwelveMonkeys ImageIO fails on "
-                        + "regions of tiled images; convert it to strips (tiffcp -8 -s) or to NPY");
-            }
             if (format == WindowFormat.IMAGE && (long) width * height > maxDecodedPixels) {
                 throw DatasetException.file(path, width + "x" + height + " = " + (long) width * height
                         + " pixels is more than the " + maxDecodedPixels + " allowed for "

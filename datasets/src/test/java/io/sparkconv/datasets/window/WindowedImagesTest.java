@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Window reads of NPY (written by NumPy), TIFF (written by the JDK's own TIFF writer: tiled LZW float32 and
- * striped Deflate 8-bit), BigTIFF (in strips, Deflate, float32; written here byte by byte from the BigTIFF layout)
+ * striped Deflate 8-bit), BigTIFF (tiled and in strips: written by tifffile, and written here byte by byte from the
+ * BigTIFF layout)
  * and PNG (ImageIO) equal the same rectangles of the source values; headers and limits fail with one line.
  */
 class WindowedImagesTest {
@@ -115,18 +116,140 @@ class WindowedImagesTest {
     }
 
     @Test
-    void bigTiffInStripsIsReadByWindowsAndTiledBigTiffIsRefusedInOneLine() throws IOException {
+    void bigTiffInStripsAndTilesFromOurWriterIsReadByWindows() throws IOException {
         Path big = writeBigTiff(dir.resolve("big.tif"), 37, 50, 0, 5);
         try (ImageWindows w = WindowedImages.open(big.toString(), 1)) {
             assertEquals(new ImageInfo(big.toString(), WindowFormat.TIFF, 37, 50, 3), w.info());
             assertWindows(w);
         }
         Path tiled = writeBigTiff(dir.resolve("big-tiled.tiff"), 37, 50, 16, 0);
-        DatasetException e = assertThrows(DatasetException.class, () -> WindowedImages.describe(tiled.toString(), 1));
-        assertTrue(e.getMessage().contains("tiled BigTIFF (tiles of 16x16) cannot be read by windows"), e.getMessage());
+        try (ImageWindows w = WindowedImages.open(tiled.toString(), 1)) {
+            assertEquals(new ImageInfo(tiled.toString(), WindowFormat.TIFF, 37, 50, 3), w.info());
+            assertWindows(w);
+        }
         Path notTiff = Files.write(dir.resolve("fake.tif"), "not a tiff at all".getBytes(StandardCharsets.UTF_8));
-        e = assertThrows(DatasetException.class, () -> WindowedImages.describe(notTiff.toString(), 1));
+        DatasetException e = assertThrows(DatasetException.class, () -> WindowedImages.describe(notTiff.toString(), 1));
         assertTrue(e.getMessage().contains("not a TIFF file"), e.getMessage());
+    }
+
+    /**
+     * Tiled and striped BigTIFF written by tifffile (Debian's python3-tifffile, an independent writer): float32 RGB,
+     * uncompressed, Deflate (8 and 32946), both byte orders, 45x61 in tiles of 16x32 (neither divides the image);
+     * and uint16 with Deflate and predictor 2 (tifffile refuses predictor 2 for floats).
+     */
+    @Test
+    void tiledAndStripedBigTiffFromTifffileAreReadByWindows() throws Exception {
+        PythonNumpy.run(dir, String.join("\n",
+                "import numpy as np, tifffile",
+                "r, c, ch = np.meshgrid(np.arange(45), np.arange(61), np.arange(3), indexing='ij')",
+                "v = (r * 1000.0 + c + ch * 0.25).astype('<f4')",
+                "kw = dict(bigtiff=True, photometric='rgb')",
+                "tifffile.imwrite('tiled-none.tif', v, tile=(16, 32), **kw)",
+                "tifffile.imwrite('tiled-deflate.tif', v, tile=(16, 32), compression=8, **kw)",
+                "tifffile.imwrite('tiled-deflate32946.tif', v, tile=(16, 32), compression=32946, **kw)",
+                "tifffile.imwrite('tiled-big-endian.tif', v.astype('>f4'), tile=(16, 48), compression=8,"
+                        + " byteorder='>', **kw)",
+                "tifffile.imwrite('strips-deflate.tif', v, rowsperstrip=7, compression=8, **kw)",
+                "u = ((r * 7919 + c * 104729 + ch * 31) % 65536).astype('<u2')",
+                "tifffile.imwrite('u16-predictor.tif', u, tile=(16, 16), compression=8, predictor=2, **kw)",
+                "t = tifffile.TiffFile('tiled-deflate.tif')",
+                "assert t.is_bigtiff and t.pages[0].is_tiled and t.pages[0].compression == 8",
+                "t.close()"));
+        Path cut = Files.copy(dir.resolve("tiled-none.tif"), dir.resolve("tiled-cut.tif"));
+        try (RandomAccessFile f = new RandomAccessFile(cut.toFile(), "rw")) {    // tifffile puts the IFD first
+            f.setLength(f.length() * 3 / 5);
+        }
+        assertCorrupt(cut, "ends past the end of the file");
+        for (String name : new String[] {"tiled-none.tif", "tiled-deflate.tif", "tiled-deflate32946.tif",
+                "tiled-big-endian.tif", "strips-deflate.tif"}) {
+            String path = dir.resolve(name).toString();
+            try (ImageWindows w = WindowedImages.open(path, 1)) {
+                assertTrue(w instanceof TiffChunkWindows, name + " is read by " + w.getClass());
+                assertEquals(new ImageInfo(path, WindowFormat.TIFF, 45, 61, 3), w.info());
+                assertWindows(w);
+            }
+        }
+        try (ImageWindows w = WindowedImages.open(dir.resolve("u16-predictor.tif").toString(), 1)) {
+            float[] got = new float[45 * 61 * 3];
+            w.read(0, 0, 45, 61, got, 0, 61 * 3);
+            float[] window = new float[5 * 9 * 3];
+            w.read(14, 30, 5, 9, window, 0, 9 * 3);
+            for (int r = 0; r < 45; r++) {
+                for (int c = 0; c < 61; c++) {
+                    for (int ch = 0; ch < 3; ch++) {
+                        float want = (r * 7919 + c * 104729 + ch * 31) % 65536;
+                        assertEquals(want, got[(r * 61 + c) * 3 + ch], "pixel " + r + "," + c + " channel " + ch);
+                        if (r >= 14 && r < 19 && c >= 30 && c < 39) {
+                            assertEquals(want, window[((r - 14) * 9 + c - 30) * 3 + ch], "window " + r + "," + c);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** LZW: the JDK's writer encodes a tiled float TIFF; the chunk reader decodes it as it does BigTIFF's. */
+    @Test
+    void lzwTilesFromTheJdkWriterAreDecodedByTheChunkReader() throws IOException {
+        Path tiled = write(floatImage(45, 61), "tiled-lzw-chunks.tif", "LZW", 16);
+        try (ImageWindows w = TiffChunkWindows.open(tiled.toString(), WindowFormat.TIFF)) {
+            assertEquals(new ImageInfo(tiled.toString(), WindowFormat.TIFF, 45, 61, 3), w.info());
+            assertWindows(w);
+        }
+        Path deflate = write(floatImage(33, 20), "striped-deflate-chunks.tif", "Deflate", 0);
+        try (ImageWindows w = TiffChunkWindows.open(deflate.toString(), WindowFormat.TIFF)) {
+            assertWindows(w);
+        }
+    }
+
+    /** Truncated, a tile offset past the end, an absurd tile size: one line naming the file, when opened. */
+    @Test
+    void corruptTiledBigTiffFailsInOneLineWhenOpened() throws Exception {
+        Path good = writeBigTiff(dir.resolve("good.tif"), 37, 50, 16, 0);
+        long size = Files.size(good);
+
+        Path cut = Files.copy(good, dir.resolve("cut.tif"));    // this writer puts the IFD last: it is gone
+        try (RandomAccessFile f = new RandomAccessFile(cut.toFile(), "rw")) {
+            f.setLength(size / 2);
+        }
+        assertCorrupt(cut, "is outside the file (" + size / 2 + " bytes)");
+
+        Path past = Files.copy(good, dir.resolve("past.tif"));
+        try (RandomAccessFile f = new RandomAccessFile(past.toFile(), "rw")) {
+            f.seek(bigTiffEntry(past, 324)[2] + 8 * 5);          // tile 5's offset
+            f.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(size + 1000).array());
+        }
+        assertCorrupt(past, "tile 5 (row 1, column 1) at byte " + (size + 1000));
+
+        Path huge = Files.copy(good, dir.resolve("huge.tif"));
+        try (RandomAccessFile f = new RandomAccessFile(huge.toFile(), "rw")) {
+            f.seek(bigTiffEntry(huge, 322)[1]);                  // TileWidth's inline value
+            f.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(1 << 30).array());
+        }
+        assertCorrupt(huge, "tiles of 1073741824x16 pixels (206158430208 bytes) are more than the 67108864 bytes");
+    }
+
+    private static void assertCorrupt(Path file, String expected) {
+        DatasetException e = assertThrows(DatasetException.class, () -> WindowedImages.describe(file.toString(), 1));
+        assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains(expected), e.getMessage());
+        assertTrue(!e.getMessage().contains("\n"), e.getMessage());
+    }
+
+    /**
+     * The IFD entry of {@code tag} in a little-endian BigTIFF: {entry position, value field position, value (or
+     * offset of the values)}.
+     */
+    private static long[] bigTiffEntry(Path file, int tag) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+        long ifd = b.getLong(8);
+        long n = b.getLong((int) ifd);
+        for (int i = 0; i < n; i++) {
+            int at = (int) ifd + 8 + i * 20;
+            if ((b.getShort(at) & 0xFFFF) == tag) {
+                return new long[] {at, at + 12, b.getLong(at + 12)};
+            }
+        }
+        throw new AssertionError("no tag " + tag + " in " + file);
     }
 
     @Test
