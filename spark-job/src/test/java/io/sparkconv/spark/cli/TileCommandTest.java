@@ -232,6 +232,59 @@ class TileCommandTest {
         }
     }
 
+    /**
+     * The same image as NPY and as a tiled, Deflate-compressed float32 BigTIFF (tiles of 32x48, which divide
+     * neither the image nor the job's tiles; written by tifffile from the NPY): the stitched outputs are identical.
+     */
+    @Test
+    void tiledBigTiffInputGivesTheSameOutputAsTheNpyBitForBit() throws Exception {
+        Path npy = TestFiles.npy(dir.resolve("scene-b.npy"), 21, 203, 157, 3);
+        Path tif = dir.resolve("scene-b.tif");
+        python("import sys, numpy as np, tifffile\n"
+                + "tifffile.imwrite(sys.argv[2], np.load(sys.argv[1]), bigtiff=True, tile=(32, 48), compression=8,"
+                + " photometric='rgb')\n"
+                + "page = tifffile.TiffFile(sys.argv[2]).pages[0]\n"
+                + "assert page.is_tiled and page.compression == 8 and page.shape == (203, 157, 3)\n", npy, tif);
+        Conv2D layer = Conv2D.builder(4, 5, 3).dilationRate(2, 1).padding("same").activation("relu").name("bt")
+                .build();
+        layer.initializeWeights(3, 5);
+        Path kernel = dir.resolve("bt-kernel.npy");
+        NpyWriter.write(kernel, layer.kernelShape(), layer.kernel());
+        Path bias = biasFile(layer);
+        Path json = TestFiles.layer(dir.resolve("bt.json"), layer);
+        float[][] maps = new float[2][];
+        int i = 0;
+        for (Path input : new Path[] {npy, tif}) {
+            Path tiles = dir.resolve("bt-tiles-" + i);
+            CliRunner t = CliRunner.run("tile", "--input", input.toString(), "--layer", json.toString(), "--kernel",
+                    kernel.toString(), "--bias", bias.toString(), "--tile", "50x40", "--output", tiles.toString(),
+                    "--progress-seconds", "0");
+            assertEquals(0, t.exitCode, t::toString);
+            assertTrue(t.out.contains("tiles: read 20 = written 20"), t::toString);
+            Path stitched = dir.resolve("bt-maps-" + i + ".npy");
+            CliRunner s = CliRunner.run("export", "--stitch", "--input", tiles.toString(), "--output",
+                    stitched.toString());
+            assertEquals(0, s.exitCode, s::toString);
+            FloatTensor out = JobIo.readNpy(stitched.toString());
+            assertArrayEquals(new int[] {203, 157, 4}, out.shape());
+            maps[i++] = out.data();
+        }
+        assertArrayEquals(bits(maps[0]), bits(maps[1]), "tiled BigTIFF input differs from the same image as NPY");
+    }
+
+    /** Runs {@code /usr/bin/python3 -c script args} (NumPy and tifffile: .ci/run installs them). */
+    private static void python(String script, Path... args) throws IOException, InterruptedException {
+        List<String> cmd = new java.util.ArrayList<>(List.of("/usr/bin/python3", "-c", script));
+        for (Path a : args) {
+            cmd.add(a.toString());
+        }
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "python timed out");
+        assertEquals(0, p.exitValue(), "python (with numpy and tifffile: apt-get install -y python3-numpy "
+                + "python3-tifffile) failed:\n" + out);
+    }
+
     private void assertTiledEqualsApply(Path image, Conv2D layer, int channels, String tile, long seed)
             throws IOException {
         String name = layer.spec().name();
