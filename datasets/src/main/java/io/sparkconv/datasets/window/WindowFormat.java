@@ -7,8 +7,8 @@ import java.util.Locale;
 public enum WindowFormat {
     /** NumPy {@code .npy}, C order, shape (H, W, C), (1, H, W, C) or (H, W): rows read by seeking. */
     NPY,
-    /** TIFF (tiled or in strips; JDK reader) and BigTIFF in strips (TwelveMonkeys), uncompressed or
-     *  LZW/Deflate/PackBits: only the tiles or strips a window touches are decoded. */
+    /** TIFF (tiled or in strips; JDK reader; uncompressed, LZW, Deflate, PackBits) and BigTIFF (tiled or in
+     *  strips; uncompressed, LZW, Deflate): only the tiles or strips a window touches are decoded. */
     TIFF,
     /** PNG, JPEG, BMP, GIF through javax.imageio: decoded region by region, only up to a pixel limit, because
      *  these formats cannot be entered in the middle. */

@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
                 + "window (with the kernel's halo) from the file and writes the tile to Parquet in bands of rows. The result "
                 + "equals the whole-image convolution bit for bit; 'sparkconv export --stitch' puts it together.",
                 "Inputs: NPY (H,W,C), (1,H,W,C) or (H,W), C order; TIFF (tiled or striped; none, LZW, Deflate, "
-                        + "PackBits); BigTIFF in strips; PNG/JPEG/BMP/GIF up to --max-decoded-pixels."},
+                        + "PackBits); BigTIFF (tiled or striped; none, LZW, Deflate); PNG/JPEG/BMP/GIF up to "
+                        + "--max-decoded-pixels."},
         footer = {"", "Example:", "  sparkconv tile --input scene.npy --layer L.json --kernel K.npy --bias B.npy "
                 + "--tile 1024 --output out/",
                 "  sparkconv export --stitch --input out/ --output maps.npy"})
