@@ -349,18 +349,27 @@ final class TiffChunkWindows implements ImageWindows {
             offsets = tags.require(273, "StripOffsets");
             counts = tags.require(279, "StripByteCounts");
         }
-        long chunkBytes = chunkWidth * chunkHeight * samples * (bits / 8);
-        if (chunkWidth < 1 || chunkHeight < 1 || chunkWidth > Integer.MAX_VALUE || chunkHeight > Integer.MAX_VALUE
-                || chunkBytes > MAX_CHUNK_BYTES) {
-            String name = tiled ? "tiles" : "strips";
-            throw DatasetException.file(path, name + " of " + chunkWidth + "x" + chunkHeight + " pixels ("
-                    + (chunkWidth * chunkHeight * samples * (bits / 8)) + " bytes) are "
-                    + (chunkWidth < 1 || chunkHeight < 1 ? "empty" : "more than the " + MAX_CHUNK_BYTES
-                    + " bytes a window read decodes at once: rewrite it with smaller tiles (tiffcp -8 -t -w 512 -l 512)"));
+        String name = tiled ? "tiles" : "strips";
+        if (chunkWidth < 1 || chunkHeight < 1) {
+            throw DatasetException.file(path, "corrupt TIFF: " + name + " of " + chunkWidth + "x" + chunkHeight
+                    + " pixels");
+        }
+        // Each side is at most MAX_CHUNK_BYTES before the product is taken, so the product cannot overflow.
+        if (chunkWidth > MAX_CHUNK_BYTES || chunkHeight > MAX_CHUNK_BYTES
+                || chunkWidth * chunkHeight * samples * (bits / 8) > MAX_CHUNK_BYTES) {
+            String bytes = chunkWidth > MAX_CHUNK_BYTES || chunkHeight > MAX_CHUNK_BYTES ? "" : " ("
+                    + chunkWidth * chunkHeight * samples * (bits / 8) + " bytes)";
+            throw DatasetException.file(path, name + " of " + chunkWidth + "x" + chunkHeight + " pixels" + bytes
+                    + " are more than the " + MAX_CHUNK_BYTES + " bytes a window read decodes at once: rewrite it "
+                    + "with smaller tiles (e.g. tiffcp -8 -t -w 512 -l 512)");
         }
         long across = (width + chunkWidth - 1) / chunkWidth;
         long down = (height + chunkHeight - 1) / chunkHeight;
         long chunks = across * down;
+        if (chunks > Integer.MAX_VALUE) {
+            throw DatasetException.file(path, "corrupt TIFF: " + chunks + " " + name + " of " + chunkWidth + "x"
+                    + chunkHeight + " pixels");
+        }
         for (Entry e : new Entry[] {offsets, counts}) {
             if (e.count != chunks || e.valueAt < 0 || !(e.type == 3 || e.type == 4 || e.type == 16)) {
                 throw DatasetException.file(path, "corrupt TIFF: tag " + e.tag + " has " + e.count + " values of "

@@ -226,7 +226,12 @@ class WindowedImagesTest {
             f.seek(bigTiffEntry(huge, 322)[1]);                  // TileWidth's inline value
             f.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(1 << 30).array());
         }
-        assertCorrupt(huge, "tiles of 1073741824x16 pixels (206158430208 bytes) are more than the 67108864 bytes");
+        assertCorrupt(huge, "tiles of 1073741824x16 pixels are more than the 67108864 bytes");
+        try (RandomAccessFile f = new RandomAccessFile(huge.toFile(), "rw")) {
+            f.seek(bigTiffEntry(huge, 322)[1]);
+            f.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(1 << 20).array());
+        }
+        assertCorrupt(huge, "tiles of 1048576x16 pixels (201326592 bytes) are more than the 67108864 bytes");
     }
 
     private static void assertCorrupt(Path file, String expected) {
