@@ -4,7 +4,11 @@ import io.sparkconv.core.conv.Conv2D;
 import io.sparkconv.core.spec.Conv2DSpec;
 import io.sparkconv.core.keras.KerasModelFile;
 import io.sparkconv.core.tensor.DataFormat;
+import io.sparkconv.spark.HandleInvalid;
+import io.sparkconv.spark.InputColumn;
 import io.sparkconv.spark.LayerPayload;
+import io.sparkconv.spark.RowConvolver;
+import io.sparkconv.spark.RowCounters;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -33,7 +37,6 @@ import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.MetadataBuilder;
@@ -367,12 +370,12 @@ public class Conv2DTransformer extends Transformer implements DefaultParamsWrita
 
     /** The output column's metadata: the output shape of one image when the input shape is fixed. */
     private static Metadata outputMetadata(Resolved resolved) {
-        if (resolved.outputShape == null) {
+        if (resolved.column.outputShape() == null) {
             return Metadata.empty();
         }
-        long[] shape = Arrays.stream(resolved.outputShape).asLongStream().toArray();
+        long[] shape = Arrays.stream(resolved.column.outputShape()).asLongStream().toArray();
         return new MetadataBuilder().putLongArray("shape", shape)
-                .putString("dataFormat", resolved.dataFormat.kerasName()).build();
+                .putString("dataFormat", resolved.column.dataFormat().kerasName()).build();
     }
 
     @Override
@@ -386,15 +389,14 @@ public class Conv2DTransformer extends Transformer implements DefaultParamsWrita
         // The layer as resolved here, on the driver (data_format from the driver's keras.json, every default
         // explicit): executors rebuild it from this config and never read a keras.json of their own.
         Broadcast<LayerPayload> layer = context.broadcast(LayerPayload.of(resolved.source.layer(),
-                resolved.inputChannels, values.kernelArray(), values.biasArray()));
+                resolved.column.inputChannels(), values.kernelArray(), values.biasArray()));
         // skip and keep count rows, so that an action whose every row was rejected warns on the driver.
         HandleInvalid policy = HandleInvalid.fromParam(getHandleInvalid());
-        RejectionWarnings.Counters counters = policy == HandleInvalid.ERROR ? null
+        RowCounters counters = policy == HandleInvalid.ERROR ? null
                 : RejectionWarnings.track(context.sc(), uid, policy);
-        PartitionConvolver convolver = new PartitionConvolver(layer, getInputCol(),
-                resolved.columnIndex, resolved.kind, resolved.arrayMayHoldNulls, resolved.fixedGeometry,
-                resolved.inputChannels, resolved.dataFormat, resolved.swapRedAndBlue, getBatchSize(), 0L,
-                policy, counters);
+        RowConvolver convolver = new RowConvolver(layer, resolved.column, getBatchSize(), 0L, policy,
+                "Conv2DTransformer", "Set handleInvalid to \"skip\" to drop such rows or \"keep\" to keep them"
+                + " with a null output.", counters, null);
         // Spark's internal rows, not Rows: arrays are read and written as unsafe arrays, with no per-element
         // conversion (the Row encoder boxes every float). The new DataFrame's schema is outputSchema.
         org.apache.spark.sql.classic.Dataset<Row> input = (org.apache.spark.sql.classic.Dataset<Row>) dataset.toDF();
@@ -405,65 +407,28 @@ public class Conv2DTransformer extends Transformer implements DefaultParamsWrita
     }
 
     /** What transformSchema found, for transform to hand to the executors. */
-    private record Resolved(LayerSource source, int columnIndex, InputKind kind, boolean arrayMayHoldNulls, ImageGeometry fixedGeometry,
-            int inputChannels, DataFormat dataFormat, boolean swapRedAndBlue, int[] outputShape) {
+    private record Resolved(LayerSource source, InputColumn column) {
     }
 
     /** Every check a schema allows; throws IllegalArgumentException saying what is wrong and what was expected. */
     private Resolved resolve(StructType schema) {
         LayerSource source = layerSource();
         Conv2D layer = source.layer();
-        Conv2DSpec spec = layer.spec();
-        int inputChannels = inputChannels(spec, source.weights());
-        DataFormat format = DataFormat.fromKerasName(getDataFormat());
-
+        int inputChannels = inputChannels(layer.spec(), source.weights());
         String column = required(inputCol, "setInputCol(name)");
-        if (!Arrays.asList(schema.fieldNames()).contains(column)) {
-            throw fail("input column '" + column + "' does not exist; the columns are "
-                    + Arrays.toString(schema.fieldNames()));
-        }
-        StructField field = schema.apply(column);
-        InputKind kind = InputKind.of(field.dataType());
-        if (kind == null) {
-            throw fail("input column '" + column + "' has type " + field.dataType().simpleString()
-                    + "; expected one of: " + InputKind.acceptedTypes());
-        }
-        if (kind == InputKind.IMAGE && inputChannels != 1 && inputChannels != 3 && inputChannels != 4) {
-            throw fail("input column '" + column + "' holds images of 1, 3 or 4 channels but the layer's kernel"
-                    + " expects " + inputChannels + " input channels");
-        }
-        ImageGeometry fixed = null;
-        int[] outputShape = null;
-        if (isDefined(inputShape)) {
-            fixed = ImageGeometry.fromShape(getInputShape(), format);
-            if (fixed.channels() != inputChannels) {
-                throw fail("inputShape " + Arrays.toString(getInputShape()) + " (" + format.kerasName() + ") has "
-                        + fixed.channels() + " channels but the layer's kernel " + Arrays.toString(
-                                spec.kernelShape(inputChannels)) + " with groups=" + spec.groups() + " expects "
-                        + inputChannels);
-            }
-            int[] batchOutput;
-            try {
-                batchOutput = layer.outputShape(fixed.batchShape(spec.dataFormat()));
-            } catch (IllegalArgumentException e) {
-                throw fail("inputShape " + Arrays.toString(getInputShape()) + " cannot be convolved by this layer: "
-                        + e.getMessage());
-            }
-            outputShape = ImageGeometry.fromShape(Arrays.copyOfRange(batchOutput, 1, 4), spec.dataFormat())
-                    .shape(format);
-        } else if (!kind.isSelfDescribing()) {
-            throw fail("inputShape must be set for an input column of type " + kind.description() + ": one image's"
-                    + " shape in " + format.kerasName() + " order, e.g. setInputShape(28, 28, " + inputChannels
-                    + ")");
+        InputColumn input;
+        try {
+            input = InputColumn.resolve(schema, column, isDefined(inputShape) ? getInputShape() : null,
+                    DataFormat.fromKerasName(getDataFormat()), "RGB".equals(getChannelOrder()), layer, inputChannels,
+                    InputColumn.Wording.TRANSFORMER);
+        } catch (IllegalArgumentException e) {
+            throw fail(e.getMessage());
         }
         String output = getOutputCol();
         if (Arrays.asList(schema.fieldNames()).contains(output)) {
             throw fail("output column '" + output + "' already exists; choose another with setOutputCol(name)");
         }
-        boolean arrayMayHoldNulls = field.dataType() instanceof ArrayType array && array.containsNull();
-        boolean swapRedAndBlue = kind == InputKind.IMAGE && "RGB".equals(getChannelOrder());
-        return new Resolved(source, schema.fieldIndex(column), kind, arrayMayHoldNulls, fixed, inputChannels, format,
-                swapRedAndBlue, outputShape);
+        return new Resolved(source, input);
     }
 
     /**

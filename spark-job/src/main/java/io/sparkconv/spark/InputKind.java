@@ -1,5 +1,6 @@
-package io.sparkconv.spark.ml;
+package io.sparkconv.spark;
 
+import io.sparkconv.datasets.spark.TensorRows;
 import java.util.Arrays;
 import org.apache.spark.ml.image.ImageSchema;
 import org.apache.spark.ml.linalg.SQLDataTypes;
@@ -9,27 +10,29 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
-/** The column types {@link Conv2DTransformer} reads, each with how its values are laid out. */
-enum InputKind {
+/** The column types both Spark paths (the batch job and the transformer) read, each with how its values are laid out. */
+public enum InputKind {
     /** Spark's image data source struct: (origin, height, width, nChannels, mode, data) with BGR(A) uint8 bytes. */
     IMAGE("the image struct of spark.read.format(\"image\")"),
     /** {@code array<float>} of one image, shaped by the inputShape param. */
     FLOAT_ARRAY("array<float>"),
     /** {@code array<double>} of one image, shaped by the inputShape param. */
     DOUBLE_ARRAY("array<double>"),
+    /** {@code array<array<float|double>>} (height, width) or three levels deep (one image in dataFormat order). */
+    NESTED_ARRAY("array<array<float|double>> or array<array<array<float|double>>>"),
     /** An ML vector ({@code org.apache.spark.ml.linalg.Vector}) of one image, shaped by the inputShape param. */
     VECTOR("vector"),
     /** {@code binary}: one image as raw little-endian float32 values (4 bytes each), shaped by inputShape. */
     BINARY("binary (little-endian float32)"),
-    /** The {@link TensorStruct} this transformer writes: shaped by its own shape field. */
+    /** The tensor struct both Spark paths write ({@code TensorRows.TENSOR_TYPE}): shaped by its own shape field. */
     TENSOR("struct<shape: array<int>, data: array<float>>");
 
     /** The image struct's field positions (Spark's ImageSchema.columnSchema order). */
-    static final int IMAGE_ORIGIN = 0;
-    static final int IMAGE_HEIGHT = 1;
-    static final int IMAGE_WIDTH = 2;
-    static final int IMAGE_CHANNELS = 3;
-    static final int IMAGE_DATA = 5;
+    public static final int IMAGE_ORIGIN = 0;
+    public static final int IMAGE_HEIGHT = 1;
+    public static final int IMAGE_WIDTH = 2;
+    public static final int IMAGE_CHANNELS = 3;
+    public static final int IMAGE_DATA = 5;
 
     private final String description;
 
@@ -37,21 +40,21 @@ enum InputKind {
         this.description = description;
     }
 
-    String description() {
+    public String description() {
         return description;
     }
 
     /** True when a record carries its own height, width and channel count, so inputShape is optional. */
-    boolean isSelfDescribing() {
+    public boolean isSelfDescribing() {
         return this == IMAGE || this == TENSOR;
     }
 
     /** The kind of a column type, or {@code null} when the transformer cannot read it. */
-    static InputKind of(DataType type) {
+    public static InputKind of(DataType type) {
         if (isImageStruct(type)) {
             return IMAGE;
         }
-        if (TensorStruct.isTensorStruct(type)) {
+        if (isTensorStruct(type)) {
             return TENSOR;
         }
         if (type instanceof ArrayType array) {
@@ -61,7 +64,8 @@ enum InputKind {
             if (array.elementType().equals(DataTypes.DoubleType)) {
                 return DOUBLE_ARRAY;
             }
-            return null;
+            int depth = nestedDepth(type);
+            return depth == 2 || depth == 3 ? NESTED_ARRAY : null;
         }
         if (type.equals(DataTypes.BinaryType)) {
             return BINARY;
@@ -73,8 +77,35 @@ enum InputKind {
     }
 
     /** The accepted types, for error messages. */
-    static String acceptedTypes() {
+    public static String acceptedTypes() {
         return String.join(", ", Arrays.stream(values()).map(InputKind::description).toList());
+    }
+
+    /**
+     * Levels of an array of arrays whose innermost elements are float or double (2 for array<array<float>>), or 0
+     * for any other type.
+     */
+    public static int nestedDepth(DataType type) {
+        int depth = 0;
+        while (type instanceof ArrayType array) {
+            depth++;
+            type = array.elementType();
+        }
+        return type.equals(DataTypes.FloatType) || type.equals(DataTypes.DoubleType) ? depth : 0;
+    }
+
+    /** True for a struct with exactly the fields {@code shape: array<int>} and {@code data: array<float>}. */
+    public static boolean isTensorStruct(DataType type) {
+        if (!(type instanceof StructType struct) || struct.fields().length != 2) {
+            return false;
+        }
+        StructField shape = struct.fields()[0];
+        StructField data = struct.fields()[1];
+        return TensorRows.SHAPE.equals(shape.name()) && TensorRows.DATA.equals(data.name())
+                && shape.dataType() instanceof ArrayType shapeArray
+                && shapeArray.elementType().equals(DataTypes.IntegerType)
+                && data.dataType() instanceof ArrayType dataArray
+                && dataArray.elementType().equals(DataTypes.FloatType);
     }
 
     /** Same field names and types as ImageSchema.columnSchema, nullability aside. */
