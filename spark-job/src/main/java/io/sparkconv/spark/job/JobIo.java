@@ -53,6 +53,8 @@ public final class JobIo {
         private final String table;
         private final String column;
         private final int[] inputShape;
+        /** A Parquet input's Spark schema, read from a footer on the driver; else null. */
+        private org.apache.spark.sql.types.StructType schema;
 
         InputDescription(String path, DatasetFormat format, ReadOptions options, List<DatasetSplit> splits,
                 long records, int[] recordShape) {
@@ -126,14 +128,18 @@ public final class JobIo {
             if (maxElements >= options.maxElementsPerRecord()) {
                 return this;
             }
-            return new InputDescription(path, format, options.withMaxElementsPerRecord(maxElements, hint), splits,
-                    records, recordShape, table, column, inputShape);
+            InputDescription d = new InputDescription(path, format, options.withMaxElementsPerRecord(maxElements,
+                    hint), splits, records, recordShape, table, column, inputShape);
+            d.schema = schema;
+            return d;
         }
 
         /** The same input, with records of another channel count than {@code channels} made bad records. */
         InputDescription withExpectedChannels(int channels) {
-            return new InputDescription(path, format, options.withExpectedChannels(channels), splits, records,
-                    recordShape, table, column, inputShape);
+            InputDescription d = new InputDescription(path, format, options.withExpectedChannels(channels), splits,
+                    records, recordShape, table, column, inputShape);
+            d.schema = schema;
+            return d;
         }
     }
 
@@ -273,8 +279,10 @@ public final class JobIo {
             InputDescription parquet = describeParquet(input, options, column.equals(TensorRows.TENSOR)
                     && inputShape == null);
             int[] shape = parquet.recordShape != null ? parquet.recordShape : inputShape;
-            return new InputDescription(input, DatasetFormat.PARQUET, options, List.of(), parquet.records, shape,
-                    table, column, inputShape);
+            InputDescription d = new InputDescription(input, DatasetFormat.PARQUET, options, List.of(),
+                    parquet.records, shape, table, column, inputShape);
+            d.schema = parquet.schema;
+            return d;
         }
         return new InputDescription(input, table.equals("image") ? DatasetFormat.IMAGE : null, options, List.of(), 0,
                 inputShape, table, column, inputShape);
@@ -289,6 +297,7 @@ public final class JobIo {
         Configuration hadoop = new Configuration();
         long records = 0;
         int[] shape = null;
+        org.apache.spark.sql.types.StructType sparkSchema = null;
         try {
             for (String file : InputFiles.listFiles(input)) {
                 org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(file);
@@ -296,6 +305,9 @@ public final class JobIo {
                 try (ParquetFileReader footer = ParquetFileReader.open(HadoopInputFile.fromPath(path, hadoop))) {
                     records += footer.getRecordCount();
                     schema = footer.getFooter().getFileMetaData().getSchema();
+                    if (sparkSchema == null) {
+                        sparkSchema = sparkSchema(footer.getFooter().getFileMetaData());
+                    }
                 }
                 if (shape == null && withTensorShape) {
                     shape = firstRecordShape(file, path, schema, hadoop);
@@ -312,7 +324,26 @@ public final class JobIo {
             throw new JobConfigException("parquet input " + input + ": records must be 3-D, got shape "
                     + Arrays.toString(shape));
         }
-        return new InputDescription(input, DatasetFormat.PARQUET, options, List.of(), records, shape);
+        InputDescription d = new InputDescription(input, DatasetFormat.PARQUET, options, List.of(), records, shape);
+        d.schema = sparkSchema;
+        return d;
+    }
+
+    /** Spark's key for the schema it stores in the Parquet files it writes. */
+    private static final String SPARK_SCHEMA_KEY = "org.apache.spark.sql.parquet.row.metadata";
+
+    /**
+     * A Parquet file's schema as Spark reads it, taken on the driver from its footer (no schema-inference job):
+     * the schema Spark stored there, else the Parquet schema as Spark's reader converts it.
+     */
+    private static org.apache.spark.sql.types.StructType sparkSchema(
+            org.apache.parquet.hadoop.metadata.FileMetaData metadata) {
+        String stored = metadata.getKeyValueMetaData().get(SPARK_SCHEMA_KEY);
+        if (stored != null) {
+            return (org.apache.spark.sql.types.StructType) org.apache.spark.sql.types.DataType.fromJson(stored);
+        }
+        return new org.apache.spark.sql.execution.datasources.parquet.ParquetToSparkSchemaConverter(
+                new org.apache.spark.sql.internal.SQLConf()).convert(metadata.getSchema());
     }
 
     /** The first row's tensor shape, null when the file has no rows. */
@@ -431,6 +462,9 @@ public final class JobIo {
                 // Files Spark cannot decode stay in as rows with no data: bad records under --on-bad-record.
                 return spark.read().format("image").option("dropInvalid", false)
                         .option("recursiveFileLookup", true).load(input.path());
+            }
+            if (input.schema != null) {
+                return spark.read().schema(input.schema).parquet(input.path());
             }
             return spark.read().format(input.table()).load(input.path());
         } catch (RuntimeException e) {

@@ -1,0 +1,320 @@
+package io.sparkconv.spark.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparkconv.core.conv.Conv2D;
+import io.sparkconv.datasets.npy.NpyArrays;
+import io.sparkconv.spark.SparkTestSupport;
+import io.sparkconv.spark.ml.Conv2DTransformer;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskStart;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * `sparkconv run --input-col --input-shape` on tables in a foreign schema written by Spark itself (an id, a label
+ * and the images in each column kind), against the same images read from NPY and against the transformer: one
+ * partition path, so the outputs are bit-identical, whatever the partitions and batch sizes.
+ */
+class TableInputTest {
+    private static final int IMAGES = 13;
+    private static final int H = 7;
+    private static final int W = 6;
+    private static final int C = 2;
+    private static SparkSession spark;
+    private static final AtomicInteger TASKS_STARTED = new AtomicInteger();
+
+    @TempDir
+    Path dir;
+    private Path npy;
+    private Path layer;
+    private Path kernel;
+    private Path bias;
+    private float[][] images;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkTestSupport.localSession("TableInputTest");
+        spark.sparkContext().addSparkListener(new SparkListener() {
+            @Override
+            public void onTaskStart(SparkListenerTaskStart taskStart) {
+                TASKS_STARTED.incrementAndGet();
+            }
+        });
+    }
+
+    @AfterAll
+    static void stop() {
+        SparkTestSupport.stop(spark);
+    }
+
+    @BeforeEach
+    void files() throws IOException {
+        npy = TestFiles.npy(dir.resolve("images.npy"), 21, IMAGES, H, W, C);
+        float[] all = NpyArrays.read(npy.toString()).data();
+        images = new float[IMAGES][];
+        for (int i = 0; i < IMAGES; i++) {
+            images[i] = Arrays.copyOfRange(all, i * H * W * C, (i + 1) * H * W * C);
+        }
+        layer = TestFiles.layer(dir.resolve("layer.json"),
+                Conv2D.builder(4, 3, 3).padding("same").activation("relu").useBias(true).build());
+        kernel = TestFiles.npy(dir.resolve("kernel.npy"), 22, 3, 3, C, 4);
+        bias = TestFiles.npy(dir.resolve("bias.npy"), 23, 4);
+    }
+
+    /** The table: id, label and the images as {@code kind}, written by Spark's own writer in {@code format}. */
+    private Path table(String kind, String format) {
+        StructType schema = new StructType().add("id", DataTypes.LongType).add("label", DataTypes.IntegerType)
+                .add("image", switch (kind) {
+                    case "float" -> DataTypes.createArrayType(DataTypes.FloatType);
+                    case "double" -> DataTypes.createArrayType(DataTypes.DoubleType);
+                    case "nested" -> DataTypes.createArrayType(DataTypes.createArrayType(
+                            DataTypes.createArrayType(DataTypes.FloatType)));
+                    case "binary" -> DataTypes.BinaryType;
+                    case "vector" -> SQLDataTypes.VectorType();
+                    default -> throw new IllegalArgumentException(kind);
+                });
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < IMAGES; i++) {
+            rows.add(RowFactory.create((long) i, i % 3, value(kind, images[i])));
+        }
+        Path path = dir.resolve(kind + "." + format);
+        // Shuffled and in three files: the job must not depend on the table's order or files.
+        spark.createDataFrame(rows, schema).repartition(3).write().format(format).save(path.toString());
+        return path;
+    }
+
+    private static Object value(String kind, float[] image) {
+        switch (kind) {
+            case "float": {
+                List<Float> values = new ArrayList<>();
+                for (float v : image) {
+                    values.add(v);
+                }
+                return values;
+            }
+            case "double": {
+                List<Double> values = new ArrayList<>();
+                for (float v : image) {
+                    values.add((double) v);
+                }
+                return values;
+            }
+            case "nested": {
+                List<List<List<Float>>> rows = new ArrayList<>();
+                for (int y = 0; y < H; y++) {
+                    List<List<Float>> row = new ArrayList<>();
+                    for (int x = 0; x < W; x++) {
+                        List<Float> pixel = new ArrayList<>();
+                        for (int c = 0; c < C; c++) {
+                            pixel.add(image[(y * W + x) * C + c]);
+                        }
+                        row.add(pixel);
+                    }
+                    rows.add(row);
+                }
+                return rows;
+            }
+            case "binary": {
+                ByteBuffer b = ByteBuffer.allocate(image.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+                b.asFloatBuffer().put(image);
+                return b.array();
+            }
+            case "vector": {
+                double[] values = new double[image.length];
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = image[i];
+                }
+                return Vectors.dense(values);
+            }
+            default:
+                throw new IllegalArgumentException(kind);
+        }
+    }
+
+    private CliRunner run(Path input, Path output, String... more) {
+        List<String> args = new ArrayList<>(List.of("run", "--input", input.toString(), "--layer", layer.toString(),
+                "--kernel", kernel.toString(), "--bias", bias.toString(), "--output", output.toString(),
+                "--progress-seconds", "0"));
+        args.addAll(List.of(more));
+        return CliRunner.run(args.toArray(new String[0]));
+    }
+
+    /** The output's tensor values by id (or by index for a run on NPY), as raw float bits. */
+    private static int[][] outputs(Dataset<Row> output, String idColumn, String tensorColumn) {
+        int[][] byId = new int[IMAGES][];
+        for (Row row : output.select(idColumn, tensorColumn + ".shape", tensorColumn + ".data").collectAsList()) {
+            int id = (int) row.getLong(0);
+            assertEquals(List.of(H, W, 4), row.getList(1), "the output shape, channels_last");
+            List<Float> data = row.getList(2);
+            int[] bits = new int[data.size()];
+            for (int i = 0; i < bits.length; i++) {
+                bits[i] = Float.floatToRawIntBits(data.get(i));
+            }
+            assertTrue(byId[id] == null, "id " + id + " written once");
+            byId[id] = bits;
+        }
+        for (int i = 0; i < IMAGES; i++) {
+            assertTrue(byId[i] != null, "id " + i + " is written");
+        }
+        return byId;
+    }
+
+    private int[][] fromNpy() {
+        Path out = dir.resolve("from-npy");
+        CliRunner r = run(npy, out);
+        assertEquals(0, r.exitCode, r.toString());
+        return outputs(spark.read().parquet(out.toString()), "index", "tensor");
+    }
+
+    @Test
+    void aForeignParquetTableGivesTheNpyOutputKeepingItsOtherColumns() {
+        int[][] expected = fromNpy();
+        Path table = table("float", "parquet");
+        Path out = dir.resolve("from-parquet");
+        CliRunner r = run(table, out, "--input-col", "image", "--input-shape", H + "," + W + "," + C);
+        assertEquals(0, r.exitCode, r.toString());
+        assertTrue(r.out.contains("records: read 13, written 13, rejected 0"), r.out);
+        Dataset<Row> output = spark.read().parquet(out.toString());
+        assertEquals(List.of("id", "label", "tensor"), Arrays.asList(output.schema().fieldNames()),
+                "the other columns kept, the image column replaced by the tensor");
+        for (Row row : output.select("id", "label").collectAsList()) {
+            assertEquals((int) (row.getLong(0) % 3), row.getInt(1), "each id keeps its label");
+        }
+        assertArrayEquals(expected, outputs(output, "id", "tensor"));
+    }
+
+    @Test
+    void everyColumnKindAndTableFormatGivesTheSameOutput() {
+        int[][] expected = fromNpy();
+        String shape = H + "," + W + "," + C;
+        for (String[] kindAndFormat : new String[][] {{"double", "parquet"}, {"nested", "parquet"},
+            {"binary", "parquet"}, {"vector", "parquet"}, {"float", "orc"}, {"float", "json"}}) {
+            String kind = kindAndFormat[0];
+            String format = kindAndFormat[1];
+            Path out = dir.resolve("out-" + kind + "-" + format);
+            CliRunner r = run(table(kind, format), out, "--input-format", format, "--input-col", "image",
+                    "--input-shape", shape);
+            assertEquals(0, r.exitCode, kind + " in " + format + ": " + r);
+            assertArrayEquals(expected, outputs(spark.read().parquet(out.toString()), "id", "tensor"),
+                    kind + " in " + format);
+        }
+    }
+
+    @Test
+    void runAndTheTransformerAgreeBitForBitWhateverThePartitionsAndBatchSizes() throws IOException {
+        Path table = table("float", "parquet");
+        Conv2D conv = Conv2D.fromConfig(Files.readString(layer));
+        conv.setWeights(NpyArrays.read(kernel.toString()), NpyArrays.read(bias.toString()));
+        int[][] reference = null;
+        for (String partitions : new String[] {"1", "5"}) {
+            for (String batch : new String[] {"1", "4", "64"}) {
+                Path out = dir.resolve("run-" + partitions + "-" + batch);
+                CliRunner r = run(table, out, "--input-col", "image", "--input-shape", H + "," + W + "," + C,
+                        "--partitions", partitions, "--batch-size", batch);
+                assertEquals(0, r.exitCode, r.toString());
+                int[][] fromRun = outputs(spark.read().parquet(out.toString()), "id", "tensor");
+                Dataset<Row> frame = spark.read().parquet(table.toString())
+                        .repartition(Integer.parseInt(partitions));
+                Conv2DTransformer transformer = new Conv2DTransformer().setLayer(conv).setInputCol("image")
+                        .setInputShape(H, W, C).setOutputCol("tensor").setBatchSize(Integer.parseInt(batch));
+                int[][] fromTransformer = outputs(transformer.transform(frame), "id", "tensor");
+                String where = "partitions " + partitions + ", batch " + batch;
+                assertArrayEquals(fromRun, fromTransformer, "run and the transformer, " + where);
+                if (reference == null) {
+                    reference = fromRun;
+                } else {
+                    assertArrayEquals(reference, fromRun, where);
+                }
+            }
+        }
+    }
+
+    @Test
+    void rowsThatCannotBeConvolvedFollowTheBadRecordPolicy() {
+        StructType schema = new StructType().add("id", DataTypes.LongType)
+                .add("image", DataTypes.createArrayType(DataTypes.FloatType));
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < IMAGES; i++) {
+            rows.add(RowFactory.create((long) i, value("float", images[i])));
+        }
+        rows.add(RowFactory.create(100L, List.of(1f, 2f, 3f)));
+        rows.add(RowFactory.create(101L, null));
+        Path table = dir.resolve("some-bad.parquet");
+        spark.createDataFrame(rows, schema).coalesce(1).write().parquet(table.toString());
+        String shape = H + "," + W + "," + C;
+
+        CliRunner skip = run(table, dir.resolve("skip"), "--input-col", "image", "--input-shape", shape,
+                "--on-bad-record", "skip");
+        assertEquals(0, skip.exitCode, skip.toString());
+        assertTrue(skip.out.contains("records: read 15, written 13, rejected 2"), skip.out);
+
+        Path quarantined = dir.resolve("quarantine");
+        CliRunner q = run(table, quarantined, "--input-col", "image", "--input-shape", shape, "--on-bad-record",
+                "quarantine");
+        assertEquals(0, q.exitCode, q.toString());
+        List<Row> rejected = spark.read().json(quarantined.resolve("_quarantine").toString()).orderBy("index")
+                .collectAsList();
+        assertEquals(2, rejected.size(), rejected.toString());
+        assertTrue(rejected.get(0).getAs("reason").toString().contains("has 3 values but inputShape"),
+                rejected.toString());
+        assertTrue(rejected.get(1).getAs("reason").toString().contains("null"), rejected.toString());
+
+        CliRunner fail = run(table, dir.resolve("fail"), "--input-col", "image", "--input-shape", shape);
+        assertEquals(1, fail.exitCode, fail.toString());
+        assertEquals(1, fail.errLines().length, fail.toString());
+        assertTrue(fail.err.contains("has 3 values") && fail.err.contains("--on-bad-record"), fail.err);
+        assertFalse(Files.exists(dir.resolve("fail")));
+    }
+
+    @Test
+    void configurationErrorsFailOnTheDriverBeforeAnyTaskInOneLine() {
+        Path table = table("float", "parquet");
+        String shape = H + "," + W + "," + C;
+        String[][] cases = {
+            {"--input-col 'pixels' does not exist; the columns are [id, label, image]", "--input-col", "pixels",
+                "--input-shape", shape},
+            {"--input-col 'label' has type int", "--input-col", "label", "--input-shape", shape},
+            {"--input-shape must be set for an input column of type array<float>", "--input-col", "image"},
+            {"--input-shape [7, 6, 3] (channels_last) has 3 channels but the layer's kernel", "--input-col", "image",
+                "--input-shape", H + "," + W + ",3"},
+            {"--input-shape [7, 6] is not one image's shape", "--input-col", "image", "--input-shape", H + "," + W},
+        };
+        for (String[] c : cases) {
+            TASKS_STARTED.set(0);
+            Path out = dir.resolve("bad");
+            CliRunner r = run(table, out, Arrays.copyOfRange(c, 1, c.length));
+            assertEquals(1, r.exitCode, r.toString());
+            assertEquals(1, r.errLines().length, r.toString());
+            assertTrue(r.err.contains(c[0]), c[0] + " in " + r);
+            assertEquals(0, TASKS_STARTED.get(), "no task ran for: " + c[0]);
+            assertFalse(Files.exists(out));
+        }
+        CliRunner npyWithColumn = run(npy, dir.resolve("bad"), "--input-col", "image");
+        assertEquals(1, npyWithColumn.exitCode, npyWithColumn.toString());
+        assertTrue(npyWithColumn.err.contains("--input-col applies to table inputs"), npyWithColumn.toString());
+    }
+}
