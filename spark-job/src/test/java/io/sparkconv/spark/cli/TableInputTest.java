@@ -299,7 +299,8 @@ class TableInputTest {
                 "--input-shape", shape},
             {"--input-col 'label' has type int", "--input-col", "label", "--input-shape", shape},
             {"--input-shape must be set for an input column of type array<float>", "--input-col", "image"},
-            {"--input-shape [7, 6, 3] (channels_last) has 3 channels but the layer's kernel", "--input-col", "image",
+            {"channel mismatch: kernel " + kernel + " of shape [3, 3, 2, 4] expects 2 input channels", "--input-col",
+                "image",
                 "--input-shape", H + "," + W + ",3"},
             {"--input-shape [7, 6] is not one image's shape", "--input-col", "image", "--input-shape", H + "," + W},
         };
