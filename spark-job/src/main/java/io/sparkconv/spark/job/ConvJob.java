@@ -7,7 +7,6 @@ import io.sparkconv.datasets.BadRecordPolicy;
 import io.sparkconv.datasets.DatasetException;
 import io.sparkconv.datasets.DatasetFormat;
 import io.sparkconv.datasets.ImageRecord;
-import io.sparkconv.datasets.RecordCounts;
 import io.sparkconv.datasets.spark.DatasetRead;
 import io.sparkconv.datasets.Rejection;
 import io.sparkconv.datasets.spark.TensorRows;
