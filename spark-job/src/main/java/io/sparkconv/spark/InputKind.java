@@ -25,7 +25,9 @@ public enum InputKind {
     /** {@code binary}: one image as raw little-endian float32 values (4 bytes each), shaped by inputShape. */
     BINARY("binary (little-endian float32)"),
     /** The tensor struct both Spark paths write ({@code TensorRows.TENSOR_TYPE}): shaped by its own shape field. */
-    TENSOR("struct<shape: array<int>, data: array<float>>");
+    TENSOR("struct<shape: array<int>, data: array<float>>"),
+    /** The binary tensor struct of {@code run --output-encoding binary}: data as little-endian float32 bytes. */
+    BINARY_TENSOR("struct<shape: array<int>, data: binary>");
 
     /** The image struct's field positions (Spark's ImageSchema.columnSchema order). */
     public static final int IMAGE_ORIGIN = 0;
@@ -46,7 +48,7 @@ public enum InputKind {
 
     /** True when a record carries its own height, width and channel count, so inputShape is optional. */
     public boolean isSelfDescribing() {
-        return this == IMAGE || this == TENSOR;
+        return this == IMAGE || this == TENSOR || this == BINARY_TENSOR;
     }
 
     /** The kind of a column type, or {@code null} when the transformer cannot read it. */
@@ -56,6 +58,9 @@ public enum InputKind {
         }
         if (isTensorStruct(type)) {
             return TENSOR;
+        }
+        if (isBinaryTensorStruct(type)) {
+            return BINARY_TENSOR;
         }
         if (type instanceof ArrayType array) {
             if (array.elementType().equals(DataTypes.FloatType)) {
@@ -106,6 +111,19 @@ public enum InputKind {
                 && shapeArray.elementType().equals(DataTypes.IntegerType)
                 && data.dataType() instanceof ArrayType dataArray
                 && dataArray.elementType().equals(DataTypes.FloatType);
+    }
+
+    /** True for a struct with exactly the fields {@code shape: array<int>} and {@code data: binary}. */
+    public static boolean isBinaryTensorStruct(DataType type) {
+        if (!(type instanceof StructType struct) || struct.fields().length != 2) {
+            return false;
+        }
+        StructField shape = struct.fields()[0];
+        StructField data = struct.fields()[1];
+        return TensorRows.SHAPE.equals(shape.name()) && TensorRows.DATA.equals(data.name())
+                && shape.dataType() instanceof ArrayType shapeArray
+                && shapeArray.elementType().equals(DataTypes.IntegerType)
+                && data.dataType().equals(DataTypes.BinaryType);
     }
 
     /** Same field names and types as ImageSchema.columnSchema, nullability aside. */

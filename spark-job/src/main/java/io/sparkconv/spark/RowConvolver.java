@@ -67,6 +67,8 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
     private final RowCounters counters;
     /** The job's images, flops, kernel time and plans; null: not measured. */
     private final ConvolverMetrics metrics;
+    /** The output tensor's data as little-endian float32 bytes (binary), else as array<float>. */
+    private final boolean binaryOutput;
 
     /**
      * @param maxBatchBytes a task's batch byte budget; 0: the executor's default ({@link BatchBudget})
@@ -76,6 +78,16 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
     public RowConvolver(Broadcast<LayerPayload> layer, InputColumn input, int batchSize, long maxBatchBytes,
             HandleInvalid handleInvalid, String who, String invalidHint, RowCounters counters,
             ConvolverMetrics metrics) {
+        this(layer, input, batchSize, maxBatchBytes, handleInvalid, who, invalidHint, counters, metrics, false);
+    }
+
+    /**
+     * As the other constructor, with {@code binaryOutput}: the output tensor is {@code struct<shape: array<int>,
+     * data: binary>} (little-endian float32, {@code TensorRows.BINARY_TENSOR_TYPE}) instead of array<float> data.
+     */
+    public RowConvolver(Broadcast<LayerPayload> layer, InputColumn input, int batchSize, long maxBatchBytes,
+            HandleInvalid handleInvalid, String who, String invalidHint, RowCounters counters,
+            ConvolverMetrics metrics, boolean binaryOutput) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         }
@@ -93,6 +105,12 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
         this.invalidHint = invalidHint;
         this.counters = counters;
         this.metrics = metrics;
+        this.binaryOutput = binaryOutput;
+    }
+
+    /** Whether the output tensor's data is binary (little-endian float32) rather than array<float>. */
+    public boolean binaryOutput() {
+        return binaryOutput;
     }
 
     @Override
@@ -333,7 +351,7 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
                         return false;
                     }
                 }
-                case TENSOR -> {
+                case TENSOR, BINARY_TENSOR -> {
                     InternalRow tensor = row.getStruct(columnIndex, TENSOR_FIELDS);
                     if (tensor.isNullAt(0) || tensor.isNullAt(1)) {
                         invalidReason = "the tensor has a null shape or data";
@@ -352,7 +370,13 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
                     }
                     geometry = ImageGeometry.fromShape(dims, dataFormat);
                     long expected = (long) dims[0] * dims[1] * dims[2];
-                    int size = tensor.getArray(1).numElements();
+                    if (kind == InputKind.BINARY_TENSOR && tensor.getBinary(1).length % Float.BYTES != 0) {
+                        invalidReason = "the tensor's data has " + tensor.getBinary(1).length + " bytes, not a whole"
+                                + " number of little-endian float32 values";
+                        return false;
+                    }
+                    int size = kind == InputKind.BINARY_TENSOR ? tensor.getBinary(1).length / Float.BYTES
+                            : tensor.getArray(1).numElements();
                     if (size != expected) {
                         invalidReason = "the tensor has shape " + shape + " but " + size + " values";
                         return false;
@@ -497,6 +521,8 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
                     }
                 }
                 case TENSOR -> copyFloats(row.getStruct(columnIndex, TENSOR_FIELDS).getArray(1), target, offset);
+                case BINARY_TENSOR -> ByteBuffer.wrap(row.getStruct(columnIndex, TENSOR_FIELDS).getBinary(1))
+                        .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(target, offset, g.size());
                 case FLOAT_ARRAY -> copyFloats(row.getArray(columnIndex), target, offset);
                 case DOUBLE_ARRAY -> {
                     ArrayData values = row.getArray(columnIndex);
@@ -523,19 +549,32 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
         private InternalRow outputTensor(Slot slot, int index) {
             ImageGeometry g = slot.output;
             int size = g.size();
-            UnsafeArrayData values;
-            if (dataFormat == layerFormat) {
-                // One copy from the batch buffer into the unsafe array the row holds.
-                values = UnsafeArrayData.fromPrimitiveArray(slot.out, Math.toIntExact(Platform.FLOAT_ARRAY_OFFSET
-                        + (long) index * size * Float.BYTES), size, Float.BYTES);
-            } else {
-                float[] transposed = new float[size];
+            float[] source = slot.out;
+            int sourceIndex = index * size;
+            if (dataFormat != layerFormat) {
+                source = new float[size];
+                sourceIndex = 0;
                 if (layerFormat == DataFormat.CHANNELS_LAST) {
-                    Layouts.nhwcToNchw(slot.out, index * size, transposed, 0, 1, g.channels(), g.height(), g.width());
+                    Layouts.nhwcToNchw(slot.out, index * size, source, 0, 1, g.channels(), g.height(), g.width());
                 } else {
-                    Layouts.nchwToNhwc(slot.out, index * size, transposed, 0, 1, g.channels(), g.height(), g.width());
+                    Layouts.nchwToNhwc(slot.out, index * size, source, 0, 1, g.channels(), g.height(), g.width());
                 }
-                values = UnsafeArrayData.fromPrimitiveArray(transposed);
+            }
+            Object values;
+            if (binaryOutput) {
+                // Little-endian float32 bytes: one memory copy on a little-endian machine.
+                byte[] bytes = new byte[size * Float.BYTES];
+                if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+                    Platform.copyMemory(source, Platform.FLOAT_ARRAY_OFFSET + (long) sourceIndex * Float.BYTES, bytes,
+                            Platform.BYTE_ARRAY_OFFSET, (long) size * Float.BYTES);
+                } else {
+                    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(source, sourceIndex, size);
+                }
+                values = bytes;
+            } else {
+                // One copy from the batch buffer into the unsafe array the row holds.
+                values = UnsafeArrayData.fromPrimitiveArray(source, Math.toIntExact(Platform.FLOAT_ARRAY_OFFSET
+                        + (long) sourceIndex * Float.BYTES), size, Float.BYTES);
             }
             return new GenericInternalRow(new Object[] {UnsafeArrayData.fromPrimitiveArray(slot.outputShape), values});
         }

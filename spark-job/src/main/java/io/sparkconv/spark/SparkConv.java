@@ -90,8 +90,14 @@ public final class SparkConv implements AutoCloseable {
      */
     public RowConvolver convolver(InputColumn column, int batchSize, long maxBatchBytes, HandleInvalid policy,
             String who, String invalidHint, RowCounters counters) {
+        return convolver(column, batchSize, maxBatchBytes, policy, who, invalidHint, counters, false);
+    }
+
+    /** As the other, with the output tensor's data as little-endian float32 bytes when {@code binaryOutput}. */
+    public RowConvolver convolver(InputColumn column, int batchSize, long maxBatchBytes, HandleInvalid policy,
+            String who, String invalidHint, RowCounters counters, boolean binaryOutput) {
         return new RowConvolver(broadcast, column, batchSize, maxBatchBytes, policy, who, invalidHint, counters,
-                metrics);
+                metrics, binaryOutput);
     }
 
     public Conv2D layer() {

@@ -103,6 +103,12 @@ final class RunCommand implements Callable<Integer> {
             description = "Output format: parquet (default).")
     String outputFormat;
 
+    @Option(names = "--output-encoding", paramLabel = "ENC", defaultValue = "array",
+            description = "The output tensor's data: array (array<float>, the default) or binary (little-endian "
+                    + "float32 bytes in C order; Parquet writes it many times faster; "
+                    + "np.frombuffer(data, '<f4').reshape(shape) in NumPy; export reads both).")
+    String outputEncoding;
+
     @Option(names = "--on-bad-record", paramLabel = "POLICY", defaultValue = "fail",
             description = "fail (default), skip, or quarantine (rejected records listed under DIR/_quarantine).")
     String onBadRecord;
@@ -147,6 +153,7 @@ final class RunCommand implements Callable<Integer> {
         o.seed = seed;
         o.output = output;
         o.outputFormat = outputFormat;
+        o.outputEncoding = outputEncoding;
         o.master = master;
         o.sparkConf = conf;
         o.propertiesFile = propertiesFile;

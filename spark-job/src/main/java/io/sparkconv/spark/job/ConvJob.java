@@ -246,6 +246,10 @@ public final class ConvJob {
         if (!"parquet".equals(o.outputFormat.toLowerCase(Locale.ROOT))) {
             throw new JobConfigException("output format '" + o.outputFormat + "' is not supported: expected parquet");
         }
+        if (!"array".equals(o.outputEncoding) && !"binary".equals(o.outputEncoding)) {
+            throw new JobConfigException("output encoding '" + o.outputEncoding + "' is not supported: expected array"
+                    + " (tensor data as array<float>) or binary (little-endian float32 bytes)");
+        }
         if (o.batchSize < 1) {
             throw new JobConfigException("batch size must be >= 1, got " + o.batchSize);
         }
@@ -457,7 +461,8 @@ public final class ConvJob {
     static Dataset<Row> convolve(Dataset<Row> table, RowConvolver convolver, String column) {
         org.apache.spark.sql.classic.Dataset<Row> input = (org.apache.spark.sql.classic.Dataset<Row>) table;
         RDD<InternalRow> output = input.queryExecution().toRdd().toJavaRDD().mapPartitions(convolver, true).rdd();
-        StructType schema = table.schema().add(OUTPUT_COLUMN, TensorRows.TENSOR_TYPE, false);
+        StructType schema = table.schema().add(OUTPUT_COLUMN, convolver.binaryOutput()
+                ? TensorRows.BINARY_TENSOR_TYPE : TensorRows.TENSOR_TYPE, false);
         return input.sparkSession().internalCreateDataFrame(output, schema, false).drop(column)
                 .withColumnRenamed(OUTPUT_COLUMN, TensorRows.TENSOR);
     }
@@ -580,7 +585,7 @@ public final class ConvJob {
                 counters.add(layerCounters);
                 table = convolve(table, currentConv.convolver(input, o.batchSize, plan.batchBytes, policy,
                         "sparkconv run", "Use --on-bad-record skip or quarantine to leave such records out.",
-                        layerCounters), column);
+                        layerCounters, "binary".equals(o.outputEncoding)), column);
                 column = TensorRows.TENSOR;
                 inputShape = null;
                 if (i == plan.nextLayers.size()) {

@@ -30,6 +30,11 @@ public final class JobOptions {
     public long seed = 42;
     /** Output directory. */
     public String output;
+    /**
+     * The output tensor's data: "array" (array<float>, the default) or "binary" (little-endian float32 bytes,
+     * {@code TensorRows.BINARY_TENSOR_TYPE}: Parquet writes it many times faster).
+     */
+    public String outputEncoding = "array";
     /** Output format: parquet. */
     public String outputFormat = "parquet";
     /** Spark master, or null for spark-submit's or local[*]. */

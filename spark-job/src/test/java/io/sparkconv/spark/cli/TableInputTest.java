@@ -318,4 +318,55 @@ class TableInputTest {
         assertEquals(1, npyWithColumn.exitCode, npyWithColumn.toString());
         assertTrue(npyWithColumn.err.contains("--input-col applies to table inputs"), npyWithColumn.toString());
     }
+
+    /**
+     * --output-encoding binary: the tensor data as little-endian float32 bytes (one Parquet byte array per image),
+     * the same values as the array encoding, exported to the same NPY, read back by run (layers chain) and by the
+     * ordinary Row API.
+     */
+    @Test
+    void theBinaryOutputEncodingHoldsTheSameValuesAndChains() throws IOException {
+        Path arrays = dir.resolve("arrays");
+        Path binary = dir.resolve("binary");
+        assertEquals(0, run(npy, arrays).exitCode);
+        CliRunner r = run(npy, binary, "--output-encoding", "binary", "--partitions", "3", "--batch-size", "5");
+        assertEquals(0, r.exitCode, r.toString());
+        Dataset<Row> output = spark.read().parquet(binary.toString());
+        assertEquals("struct<shape:array<int>,data:binary>", output.schema().apply("tensor").dataType().simpleString());
+        int[][] expected = outputs(spark.read().parquet(arrays.toString()), "index", "tensor");
+        for (Row row : output.select("index", "tensor.shape", "tensor.data").collectAsList()) {
+            assertEquals(List.of(H, W, 4), row.getList(1));
+            float[] values = io.sparkconv.datasets.spark.TensorRows.floats((byte[]) row.get(2));
+            int[] bits = new int[values.length];
+            for (int i = 0; i < bits.length; i++) {
+                bits[i] = Float.floatToRawIntBits(values[i]);
+            }
+            assertArrayEquals(expected[(int) row.getLong(0)], bits, "image " + row.getLong(0));
+        }
+        Path fromArrays = dir.resolve("arrays.npy");
+        Path fromBinary = dir.resolve("binary.npy");
+        assertEquals(0, CliRunner.run("export", "--input", arrays.toString(), "--output", fromArrays.toString())
+                .exitCode);
+        CliRunner e = CliRunner.run("export", "--input", binary.toString(), "--output", fromBinary.toString());
+        assertEquals(0, e.exitCode, e.toString());
+        assertArrayEquals(Files.readAllBytes(fromArrays), Files.readAllBytes(fromBinary));
+
+        // A second layer on each output: the binary tensor column is an input kind of its own.
+        Path layer2 = TestFiles.layer(dir.resolve("layer2.json"),
+                Conv2D.builder(3, 3, 3).padding("valid").useBias(false).build());
+        Path kernel2 = TestFiles.npy(dir.resolve("kernel2.npy"), 24, 3, 3, 4, 3);
+        Path chainedArrays = dir.resolve("chained-arrays");
+        Path chainedBinary = dir.resolve("chained-binary");
+        for (Path[] io : new Path[][] {{arrays, chainedArrays}, {binary, chainedBinary}}) {
+            CliRunner c = CliRunner.run("run", "--input", io[0].toString(), "--input-format", "parquet", "--layer",
+                    layer2.toString(), "--kernel", kernel2.toString(), "--output", io[1].toString(),
+                    "--progress-seconds", "0");
+            assertEquals(0, c.exitCode, c.toString());
+        }
+        Path a = dir.resolve("chained-arrays.npy");
+        Path b = dir.resolve("chained-binary.npy");
+        assertEquals(0, CliRunner.run("export", "--input", chainedArrays.toString(), "--output", a.toString()).exitCode);
+        assertEquals(0, CliRunner.run("export", "--input", chainedBinary.toString(), "--output", b.toString()).exitCode);
+        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
+    }
 }
