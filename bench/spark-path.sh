@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # What Spark costs (issues 5 and 15), every acceptance ratio of issue 15 in one file:
 # - for 28x28x1->32, 32x32x3->32 and 56x56x64->64 (3x3 same relu), in local[2] on the same images and cores: the
-#   job's RDD transform (SparkConv.apply), the Spark ML transformer on a cached DataFrame, and the kernel alone;
+#   job's partition path on a cached RDD of records, the Spark ML transformer on a cached DataFrame, and the kernel alone;
 #   ratios transformer/RDD job (>= 0.90) and RDD job/kernel alone (>= 0.80 on 28x28x1, >= 0.90 on 56x56x64);
 # - sparkconv run on a foreign Parquet table (id, image array<float>) vs the same images from NPY (>= 0.90);
-# - sparkconv run end to end, NPY in, Parquet out, 32x32x3->16, vs the lesser of the kernel alone and the disk's
+# - sparkconv run end to end, NPY in, Parquet out (--output-encoding binary; array for reference), 32x32x3->16,
+#   vs the lesser of the kernel alone and the disk's
 #   sequential write rate measured here (>= 0.70);
 # - a task's memory on one partition of 200,000 images in a 512 MB heap, both APIs.
 # Writes bench/benchmarks/spark-path.txt, marked VALID only when the load average before the run was <= 0.3 (as
