@@ -5,9 +5,9 @@ import io.sparkconv.datasets.ImageRecord;
 import io.sparkconv.datasets.spark.TensorRows;
 import io.sparkconv.spark.HandleInvalid;
 import io.sparkconv.spark.InputColumn;
-import io.sparkconv.spark.RecordRows;
 import io.sparkconv.spark.RowConvolver;
 import io.sparkconv.spark.SparkConv;
+import io.sparkconv.spark.job.ConvJob;
 import io.sparkconv.spark.SparkSettings;
 import io.sparkconv.spark.ml.Conv2DTransformer;
 import java.lang.management.GarbageCollectorMXBean;
@@ -77,8 +77,8 @@ public final class SparkPath {
                 System.getProperty("java.runtime.version"), Runtime.getRuntime().maxMemory() >> 20);
         System.out.printf(Locale.ROOT, "Layer: Conv2D %s -> %s, %dx%d same, relu; local[%d]; args %s%n",
                 o.get("size"), o.get("filters"), k, k, cores, String.join(" ", args));
-        System.out.println("APIs: rdd job (the job's partition path: a cached RDD of ImageRecord as rows through the"
-                + " RowConvolver; count), transformer (Conv2DTransformer on a cached DataFrame of array<float> images, noop sink);"
+        System.out.println("APIs: rdd job (the job's partition path: a cached RDD of ImageRecord as a table through the"
+                + " RowConvolver, noop sink), transformer (Conv2DTransformer on a cached DataFrame of array<float> images, noop sink);"
                 + " both run the same RowConvolver");
         // Kryo with registration required, as the job runs.
         SparkSession spark = SparkSession.builder().master("local[" + cores + "]").appName("sparkconv-bench")
@@ -149,16 +149,14 @@ public final class SparkPath {
         JavaRDD<ImageRecord> records = rdd ? generatedRecords(jsc, hwc, images, cores).cache() : null;
         long cachedRecords = rdd ? records.count() : 0;
         SparkConv conv = SparkConv.broadcast(jsc, layer, hwc[2]);
-        // The job's partition path: file records as rows of TensorRows.SCHEMA through the RowConvolver (run then
-        // hands the rows to Spark's Parquet writer; here they are counted).
+        // The job's partition path: file records as a table of TensorRows.SCHEMA through the RowConvolver, as run
+        // does it (run then hands the rows to Spark's Parquet writer; here to the same noop sink as the transformer).
         InputColumn tensor = InputColumn.resolve(TensorRows.SCHEMA, TensorRows.TENSOR, null, layer.spec().dataFormat(),
                 false, layer, hwc[2], InputColumn.Wording.JOB);
         RowConvolver convolver = conv.convolver(tensor, batch, 0, HandleInvalid.ERROR, "bench", "", null);
         Runnable rddJob = () -> {
-            long rows = records.map(RecordRows::toInternalRow).mapPartitions(convolver, true).count();
-            if (rows != images) {
-                throw new IllegalStateException("the job returned " + rows + " records for " + images + " images");
-            }
+            ConvJob.convolve(ConvJob.recordTable(spark, records), convolver, TensorRows.TENSOR).write().format("noop")
+                    .mode("overwrite").save();
         };
         List<Double> rddRates = new ArrayList<>();
         List<Double> mlRates = new ArrayList<>();

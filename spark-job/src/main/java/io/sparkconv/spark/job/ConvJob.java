@@ -324,6 +324,7 @@ public final class ConvJob {
                 throw new JobConfigException("input " + o.input + " does not fit the layer: " + e.getMessage(), e);
             }
         }
+        JobIo.checkFirstValueCount(input);
         return new Plan(o, layer, input, weightsNote);
     }
 
@@ -357,6 +358,7 @@ public final class ConvJob {
                 }
             }
         }
+        JobIo.checkFirstValueCount(input);
         return new Plan(o, first, layers.subList(1, layers.size()), input, loaded.note());
     }
 
@@ -445,7 +447,7 @@ public final class ConvJob {
     }
 
     /** File records as a DataFrame of {@link TensorRows#SCHEMA}, built from internal rows (no per-value boxing). */
-    static Dataset<Row> recordTable(SparkSession spark, JavaRDD<ImageRecord> records) {
+    public static Dataset<Row> recordTable(SparkSession spark, JavaRDD<ImageRecord> records) {
         RDD<InternalRow> rows = records.map(RecordRows::toInternalRow).rdd();
         return ((org.apache.spark.sql.classic.SparkSession) spark).internalCreateDataFrame(rows, TensorRows.SCHEMA,
                 false);
@@ -458,7 +460,7 @@ public final class ConvJob {
      * The table with {@code column} replaced by the convolution's tensor column, named {@code tensor}, at the end;
      * the other columns (ids, labels, a run's source/index/ordinal/label) kept as they are.
      */
-    static Dataset<Row> convolve(Dataset<Row> table, RowConvolver convolver, String column) {
+    public static Dataset<Row> convolve(Dataset<Row> table, RowConvolver convolver, String column) {
         org.apache.spark.sql.classic.Dataset<Row> input = (org.apache.spark.sql.classic.Dataset<Row>) table;
         RDD<InternalRow> output = input.queryExecution().toRdd().toJavaRDD().mapPartitions(convolver, true).rdd();
         StructType schema = table.schema().add(OUTPUT_COLUMN, convolver.binaryOutput()

@@ -329,6 +329,80 @@ public final class JobIo {
         return d;
     }
 
+    /**
+     * Where the number of values per image is knowable on the driver - a flat array<float|double> or a binary
+     * column of Parquet - the first row of the first file must hold as many as --input-shape says; else the job
+     * would reject every row one by one.
+     */
+    static void checkFirstValueCount(InputDescription description) {
+        if (!"parquet".equals(description.table()) || description.inputShape == null) {
+            return;
+        }
+        String input = description.path();
+        String column = description.column();
+        int[] inputShape = description.inputShape;
+        long expected = (long) inputShape[0] * inputShape[1] * inputShape[2];
+        Configuration hadoop = new Configuration();
+        try {
+            for (String file : InputFiles.listFiles(input)) {
+                org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(file);
+                MessageType schema;
+                try (ParquetFileReader footer = ParquetFileReader.open(HadoopInputFile.fromPath(path, hadoop))) {
+                    if (footer.getRecordCount() == 0) {
+                        continue;
+                    }
+                    schema = footer.getFooter().getFileMetaData().getSchema();
+                }
+                Long values = firstValueCount(path, schema, column, hadoop);
+                if (values != null && values != expected) {
+                    throw new JobConfigException("--input-shape " + Arrays.toString(inputShape) + " needs " + expected
+                            + " values per image, but the first row of column '" + column + "' in " + file + " holds "
+                            + values);
+                }
+                return;
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof JobConfigException j) {
+                throw j;
+            }
+            throw new JobConfigException("parquet input " + input + " cannot be read: "
+                    + ConvJob.firstLine(e.getMessage()), e);
+        }
+    }
+
+    /** Values in the first row of a flat float/double list or a binary (float32) column; null when not knowable. */
+    private static Long firstValueCount(org.apache.hadoop.fs.Path path, MessageType schema, String column,
+            Configuration hadoop) throws IOException {
+        if (!schema.containsField(column)) {
+            return null;
+        }
+        org.apache.parquet.schema.Type type = schema.getType(column);
+        boolean binary = type.isPrimitive() && type.asPrimitiveType().getPrimitiveTypeName()
+                == org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.BINARY;
+        // Spark's array<float>: a LIST group holding one repeated group holding the element.
+        boolean flatList = !type.isPrimitive() && type.asGroupType().getFieldCount() == 1
+                && !type.asGroupType().getType(0).isPrimitive()
+                && type.asGroupType().getType(0).asGroupType().getFieldCount() == 1
+                && type.asGroupType().getType(0).asGroupType().getType(0).isPrimitive();
+        if (!binary && !flatList) {
+            return null;
+        }
+        Configuration conf = new Configuration(hadoop);
+        conf.set(ReadSupport.PARQUET_READ_SCHEMA, new MessageType(schema.getName(), type).toString());
+        try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(), path).withConf(conf)
+                .build()) {
+            Group row = reader.read();
+            if (row == null || row.getFieldRepetitionCount(column) == 0) {
+                return null; // no rows, or a null: the rows say
+            }
+            if (binary) {
+                int bytes = row.getBinary(column, 0).length();
+                return bytes % Float.BYTES == 0 ? (long) bytes / Float.BYTES : null;
+            }
+            return (long) row.getGroup(column, 0).getFieldRepetitionCount(0);
+        }
+    }
+
     /** Spark's key for the schema it stores in the Parquet files it writes. */
     private static final String SPARK_SCHEMA_KEY = "org.apache.spark.sql.parquet.row.metadata";
 

@@ -290,6 +290,15 @@ class TableInputTest {
         assertFalse(Files.exists(dir.resolve("fail")));
     }
 
+    /** A kernel for one input channel. */
+    private Path kernel1() {
+        try {
+            return TestFiles.npy(dir.resolve("kernel1.npy"), 25, 3, 3, 1, 4);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Test
     void configurationErrorsFailOnTheDriverBeforeAnyTaskInOneLine() {
         Path table = table("float", "parquet");
@@ -314,6 +323,16 @@ class TableInputTest {
             assertEquals(0, TASKS_STARTED.get(), "no task ran for: " + c[0]);
             assertFalse(Files.exists(out));
         }
+        // The values per image are knowable on the driver for Parquet arrays: a shape of the wrong size fails there.
+        TASKS_STARTED.set(0);
+        CliRunner wrongSize = CliRunner.run("run", "--input", table.toString(), "--layer", layer.toString(),
+                "--kernel", kernel1().toString(), "--bias", bias.toString(), "--output", dir.resolve("bad").toString(),
+                "--input-col", "image", "--input-shape", W + "," + H + ",1", "--progress-seconds", "0");
+        assertEquals(1, wrongSize.exitCode, wrongSize.toString());
+        assertEquals(1, wrongSize.errLines().length, wrongSize.toString());
+        assertTrue(wrongSize.err.contains("--input-shape [6, 7, 1] needs 42 values per image, but the first row of"
+                + " column 'image'") && wrongSize.err.contains("holds 84"), wrongSize.toString());
+        assertEquals(0, TASKS_STARTED.get(), "no task ran for a shape of the wrong size");
         CliRunner npyWithColumn = run(npy, dir.resolve("bad"), "--input-col", "image");
         assertEquals(1, npyWithColumn.exitCode, npyWithColumn.toString());
         assertTrue(npyWithColumn.err.contains("--input-col applies to table inputs"), npyWithColumn.toString());
