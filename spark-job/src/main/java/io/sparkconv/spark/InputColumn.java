@@ -128,6 +128,9 @@ public record InputColumn(String name, int index, InputKind kind, boolean arrayM
 
     /** Whether any level of an array type may hold a null. */
     private static boolean mayHoldNulls(DataType type) {
+        if (type instanceof StructType struct && Arrays.asList(struct.fieldNames()).contains(TensorRows.DATA)) {
+            type = struct.apply(TensorRows.DATA).dataType(); // a tensor struct: its data array
+        }
         boolean nulls = false;
         while (type instanceof ArrayType array) {
             nulls |= array.containsNull();

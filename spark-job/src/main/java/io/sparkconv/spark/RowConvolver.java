@@ -381,6 +381,10 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
                         invalidReason = "the tensor has shape " + shape + " but " + size + " values";
                         return false;
                     }
+                    if (kind == InputKind.TENSOR && input.arrayMayHoldNulls() && hasNullElement(tensor.getArray(1))) {
+                        invalidReason = "the tensor's data holds a null element";
+                        return false;
+                    }
                 }
                 case NESTED_ARRAY -> {
                     String problem = nestedProblem(row.getArray(columnIndex), input.nestedDims(), 0);

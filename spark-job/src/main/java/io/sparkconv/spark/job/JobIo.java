@@ -533,9 +533,16 @@ public final class JobIo {
             InputDescription input) {
         try {
             if (input.table().equals("image")) {
-                // Files Spark cannot decode stay in as rows with no data: bad records under --on-bad-record.
-                return spark.read().format("image").option("dropInvalid", false)
-                        .option("recursiveFileLookup", true).load(input.path());
+                // Files Spark cannot decode stay in as rows with no data: bad records under --on-bad-record. Each
+                // row keeps its file's name as the column "origin" (the image struct itself is replaced by the output).
+                org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> images = spark.read().format("image")
+                        .option("dropInvalid", false).option("recursiveFileLookup", true).load(input.path());
+                String column = input.column();
+                if (!java.util.Arrays.asList(images.columns()).contains(column)) {
+                    return images; // the column check names what is there
+                }
+                return images.select(org.apache.spark.sql.functions.col(column),
+                        org.apache.spark.sql.functions.col(column + ".origin").as("origin"));
             }
             if (input.schema != null) {
                 return spark.read().schema(input.schema).parquet(input.path());

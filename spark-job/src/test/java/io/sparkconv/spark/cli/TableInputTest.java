@@ -388,4 +388,106 @@ class TableInputTest {
         assertEquals(0, CliRunner.run("export", "--input", chainedBinary.toString(), "--output", b.toString()).exitCode);
         assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
     }
+
+    /**
+     * A directory of PNGs through Spark's image source (--input-format image --input-col image: BGR bytes, used as
+     * RGB) gives the same output as our own image reader (--input-format image), each row keeping its file as
+     * {@code origin}.
+     */
+    @Test
+    void sparksImageSourceAgreesWithOurImageReader() throws IOException {
+        Path pictures = Files.createDirectories(dir.resolve("pictures"));
+        for (int i = 0; i < 4; i++) {
+            java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(9, 7,
+                    java.awt.image.BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < 7; y++) {
+                for (int x = 0; x < 9; x++) {
+                    image.setRGB(x, y, (x * 29 + i * 50) << 16 | (y * 31) << 8 | (x * y * 7 + i) & 0xFF);
+                }
+            }
+            javax.imageio.ImageIO.write(image, "png", pictures.resolve("p" + i + ".png").toFile());
+        }
+        Path rgbLayer = TestFiles.layer(dir.resolve("rgb.json"),
+                Conv2D.builder(2, 3, 3).padding("same").useBias(false).build());
+        Path rgbKernel = TestFiles.npy(dir.resolve("rgb-kernel.npy"), 26, 3, 3, 3, 2);
+        Path ours = dir.resolve("ours");
+        Path sparks = dir.resolve("sparks");
+        for (String[] how : new String[][] {{ours.toString()}, {sparks.toString(), "--input-col", "image"}}) {
+            List<String> args = new ArrayList<>(List.of("run", "--input", pictures.toString(), "--input-format",
+                    "image", "--layer", rgbLayer.toString(), "--kernel", rgbKernel.toString(), "--output", how[0],
+                    "--progress-seconds", "0"));
+            args.addAll(Arrays.asList(how).subList(1, how.length));
+            CliRunner r = CliRunner.run(args.toArray(new String[0]));
+            assertEquals(0, r.exitCode, r.toString());
+            assertTrue(r.out.contains("records: read 4, written 4, rejected 0"), r.out);
+        }
+        java.util.Map<String, List<Float>> byFile = new java.util.HashMap<>();
+        for (Row row : spark.read().parquet(ours.toString()).select("source", "tensor.data").collectAsList()) {
+            byFile.put(Path.of(row.getString(0)).getFileName().toString(), row.getList(1));
+        }
+        Dataset<Row> fromSpark = spark.read().parquet(sparks.toString());
+        assertEquals(List.of("origin", "tensor"), Arrays.asList(fromSpark.columns()));
+        List<Row> rows = fromSpark.select("origin", "tensor.shape", "tensor.data").collectAsList();
+        assertEquals(4, rows.size());
+        for (Row row : rows) {
+            String file = row.getString(0).substring(row.getString(0).lastIndexOf('/') + 1);
+            assertEquals(List.of(7, 9, 2), row.getList(1));
+            assertEquals(byFile.get(file), row.getList(2), file);
+        }
+    }
+
+    /**
+     * A run's own schema with nulls and a wrong shape among good rows (written by Spark with nullable fields): each
+     * bad row is a bad record named by its source and index, the rows after it are read, and a null element is
+     * never written as a value.
+     */
+    @Test
+    void tensorRowsWithNullsAreBadRecordsAndTheRowsAfterThemAreRead() throws IOException {
+        StructType tensor = new StructType().add("shape", DataTypes.createArrayType(DataTypes.IntegerType, true))
+                .add("data", DataTypes.createArrayType(DataTypes.FloatType, true));
+        StructType schema = new StructType().add("source", DataTypes.StringType).add("index", DataTypes.LongType)
+                .add("ordinal", DataTypes.LongType).add("label", DataTypes.IntegerType).add("tensor", tensor);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            List<Integer> shape = List.of(2, 2, 1);
+            List<Float> data = List.of(1f, 2f, 3f, 4f);
+            Row t = switch (i) {
+                case 2 -> RowFactory.create(shape, null);
+                case 4 -> null;
+                case 5 -> RowFactory.create(null, data);
+                case 7 -> RowFactory.create(shape, Arrays.asList(1f, null, 3f, 4f));
+                case 8 -> RowFactory.create(List.of(2, 2, 2), data);
+                default -> RowFactory.create(shape, data);
+            };
+            rows.add(RowFactory.create("rows", (long) i, (long) i, null, t));
+        }
+        Path table = dir.resolve("rows.parquet");
+        spark.createDataFrame(rows, schema).coalesce(1).write().parquet(table.toString());
+        Path layer1 = TestFiles.layer(dir.resolve("one.json"),
+                Conv2D.builder(1, 1, 1).useBias(false).build());
+        List<String> base = List.of("run", "--input", table.toString(), "--layer", layer1.toString(),
+                "--seed", "3", "--progress-seconds", "0");
+        List<String> skip = new ArrayList<>(base);
+        skip.addAll(List.of("--output", dir.resolve("skip").toString(), "--on-bad-record", "quarantine"));
+        CliRunner q = CliRunner.run(skip.toArray(new String[0]));
+        assertEquals(0, q.exitCode, q.toString());
+        assertTrue(q.out.contains("records: read 10, written 5, rejected 5"), q.out);
+        List<Long> written = new ArrayList<>();
+        for (Row row : spark.read().parquet(dir.resolve("skip").toString()).select("index").collectAsList()) {
+            written.add(row.getLong(0));
+        }
+        written.sort(null);
+        assertEquals(List.of(0L, 1L, 3L, 6L, 9L), written);
+        List<Row> rejected = spark.read().json(dir.resolve("skip").resolve("_quarantine").toString())
+                .orderBy("index").collectAsList();
+        assertEquals(5, rejected.size(), rejected.toString());
+        assertEquals("rows", rejected.get(0).getAs("source"));
+        assertTrue(rejected.get(3).getAs("reason").toString().contains("null element"), rejected.toString());
+
+        List<String> fail = new ArrayList<>(base);
+        fail.addAll(List.of("--output", dir.resolve("fail").toString()));
+        CliRunner f = CliRunner.run(fail.toArray(new String[0]));
+        assertEquals(1, f.exitCode, f.toString());
+        assertTrue(f.err.contains("rows record 2: "), f.err);
+    }
 }
