@@ -13,6 +13,7 @@ import io.sparkconv.datasets.spark.TensorRows;
 import io.sparkconv.spark.BatchBudget;
 import io.sparkconv.spark.HandleInvalid;
 import io.sparkconv.spark.InputColumn;
+import io.sparkconv.spark.InternalRows;
 import io.sparkconv.spark.RecordRows;
 import io.sparkconv.spark.RowConvolver;
 import io.sparkconv.spark.RowCounters;
@@ -449,8 +450,7 @@ public final class ConvJob {
     /** File records as a DataFrame of {@link TensorRows#SCHEMA}, built from internal rows (no per-value boxing). */
     public static Dataset<Row> recordTable(SparkSession spark, JavaRDD<ImageRecord> records) {
         RDD<InternalRow> rows = records.map(RecordRows::toInternalRow).rdd();
-        return ((org.apache.spark.sql.classic.SparkSession) spark).internalCreateDataFrame(rows, TensorRows.SCHEMA,
-                false);
+        return InternalRows.toDataFrame(spark, rows, TensorRows.SCHEMA);
     }
 
     /** Name of the output column while the input column is still there. */
@@ -461,11 +461,10 @@ public final class ConvJob {
      * the other columns (ids, labels, a run's source/index/ordinal/label) kept as they are.
      */
     public static Dataset<Row> convolve(Dataset<Row> table, RowConvolver convolver, String column) {
-        org.apache.spark.sql.classic.Dataset<Row> input = (org.apache.spark.sql.classic.Dataset<Row>) table;
-        RDD<InternalRow> output = input.queryExecution().toRdd().toJavaRDD().mapPartitions(convolver, true).rdd();
+        RDD<InternalRow> output = InternalRows.of(table).toJavaRDD().mapPartitions(convolver, true).rdd();
         StructType schema = table.schema().add(OUTPUT_COLUMN, convolver.binaryOutput()
                 ? TensorRows.BINARY_TENSOR_TYPE : TensorRows.TENSOR_TYPE, false);
-        return input.sparkSession().internalCreateDataFrame(output, schema, false).drop(column)
+        return InternalRows.toDataFrame(table.sparkSession(), output, schema).drop(column)
                 .withColumnRenamed(OUTPUT_COLUMN, TensorRows.TENSOR);
     }
 

@@ -4,6 +4,7 @@ import io.sparkconv.core.conv.Conv2D;
 import io.sparkconv.core.keras.KerasModelFile;
 import io.sparkconv.core.tensor.DataFormat;
 import io.sparkconv.spark.HandleInvalid;
+import io.sparkconv.spark.InternalRows;
 import io.sparkconv.spark.LayerPayload;
 import io.sparkconv.spark.RowConvolver;
 import io.sparkconv.spark.RowCounters;
@@ -182,12 +183,12 @@ public class Conv2DTransformer extends Conv2DTransformerParams implements Defaul
                 + " with a null output.", counters, null);
         // Spark's internal rows, not Rows: arrays are read and written as unsafe arrays, with no per-element
         // conversion (the Row encoder boxes every float). The new DataFrame's schema is outputSchema.
-        org.apache.spark.sql.classic.Dataset<Row> input = (org.apache.spark.sql.classic.Dataset<Row>) dataset.toDF();
-        RDD<InternalRow> output = input.queryExecution().toRdd().toJavaRDD().mapPartitions(convolver).rdd();
-        org.apache.spark.sql.classic.SparkSession session = input.sparkSession();
-        return session.internalCreateDataFrame(output, outputSchema, false)
+        // InternalRows: the same calls on Spark 4 and 3.5.
+        RDD<InternalRow> output = InternalRows.of(dataset.toDF()).toJavaRDD().mapPartitions(convolver, true).rdd();
+        return InternalRows.toDataFrame(dataset.sparkSession(), output, outputSchema)
                 .withMetadata(getOutputCol(), Conv2DTransformerSchema.outputMetadata(resolved));
     }
+
     // ---- persistence (Conv2DTransformerPersistence) ----
 
     @Override
