@@ -2,13 +2,12 @@ package io.sparkconv.spark;
 
 import io.sparkconv.datasets.spark.TensorRows;
 import java.util.Arrays;
-import org.apache.spark.ml.image.ImageSchema;
-import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.types.UserDefinedType;
 
 /** The column types both Spark paths (the batch job and the transformer) read, each with how its values are laid out. */
 public enum InputKind {
@@ -75,7 +74,8 @@ public enum InputKind {
         if (type.equals(DataTypes.BinaryType)) {
             return BINARY;
         }
-        if (SQLDataTypes.VectorType().sameType(type)) {
+        // By class name: spark-mllib need not be on a job's class path.
+        if (type instanceof UserDefinedType<?> && type.getClass().getName().equals(VectorValues.UDT_CLASS)) {
             return VECTOR;
         }
         return null;
@@ -126,19 +126,31 @@ public enum InputKind {
                 && data.dataType().equals(DataTypes.BinaryType);
     }
 
-    /** Same field names and types as ImageSchema.columnSchema, nullability aside. */
+    /**
+     * The struct of Spark's image data source (ImageSchema.columnSchema, spelled out so that spark-mllib need not be
+     * on a job's class path).
+     */
+    private static final StructField[] IMAGE_FIELDS = {
+        DataTypes.createStructField("origin", DataTypes.StringType, true),
+        DataTypes.createStructField("height", DataTypes.IntegerType, true),
+        DataTypes.createStructField("width", DataTypes.IntegerType, true),
+        DataTypes.createStructField("nChannels", DataTypes.IntegerType, true),
+        DataTypes.createStructField("mode", DataTypes.IntegerType, true),
+        DataTypes.createStructField("data", DataTypes.BinaryType, true)
+    };
+
+    /** Same field names and types as Spark's image struct, nullability aside. */
     private static boolean isImageStruct(DataType type) {
         if (!(type instanceof StructType struct)) {
             return false;
         }
-        StructField[] expected = ImageSchema.columnSchema().fields();
         StructField[] actual = struct.fields();
-        if (expected.length != actual.length) {
+        if (IMAGE_FIELDS.length != actual.length) {
             return false;
         }
-        for (int i = 0; i < expected.length; i++) {
-            if (!expected[i].name().equals(actual[i].name())
-                    || !expected[i].dataType().sameType(actual[i].dataType())) {
+        for (int i = 0; i < IMAGE_FIELDS.length; i++) {
+            if (!IMAGE_FIELDS[i].name().equals(actual[i].name())
+                    || !IMAGE_FIELDS[i].dataType().sameType(actual[i].dataType())) {
                 return false;
             }
         }

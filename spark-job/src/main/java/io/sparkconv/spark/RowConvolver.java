@@ -18,9 +18,6 @@ import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.ml.linalg.DenseVector;
-import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.JoinedRow;
@@ -48,7 +45,6 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
     /** Fields of the image struct and of the tensor struct. */
     private static final int IMAGE_FIELDS = 6;
     private static final int TENSOR_FIELDS = 2;
-    private static final int VECTOR_FIELDS = 4;
 
     private final Broadcast<LayerPayload> layer;
     private final InputColumn input;
@@ -432,14 +428,10 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
         /** Values of an array, vector or binary column (a binary holds float32s: 4 bytes a value). */
         private long arrayOrVectorSize(InternalRow row) {
             return switch (kind) {
-                case VECTOR -> vector(row).size();
+                case VECTOR -> VectorValues.size(row, columnIndex);
                 case BINARY -> row.getBinary(columnIndex).length / Float.BYTES;
                 default -> row.getArray(columnIndex).numElements();
             };
-        }
-
-        private Vector vector(InternalRow row) {
-            return VECTOR_UDT.deserialize(row.getStruct(columnIndex, VECTOR_FIELDS));
         }
 
         private Slot slotFor(ImageGeometry geometry) {
@@ -538,13 +530,7 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
                         .asFloatBuffer().get(target, offset, g.size());
                 case NESTED_ARRAY -> copyNested(row.getArray(columnIndex), input.nestedDims().length,
                         input.nestedDoubles(), target, offset);
-                case VECTOR -> {
-                    Vector vector = vector(row);
-                    double[] values = vector instanceof DenseVector dense ? dense.values() : vector.toArray();
-                    for (int i = 0; i < values.length; i++) {
-                        target[offset + i] = (float) values[i];
-                    }
-                }
+                case VECTOR -> VectorValues.copy(row, columnIndex, target, offset);
                 default -> throw new IllegalStateException("unhandled input kind " + kind);
             }
         }
@@ -602,8 +588,6 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
                     + ". " + invalidHint;
         }
     }
-
-    private static final VectorUDT VECTOR_UDT = new VectorUDT();
 
     /** Copies a float array into {@code target[offset..]}: one memory copy from an unsafe array. */
     static void copyFloats(ArrayData values, float[] target, int offset) {
