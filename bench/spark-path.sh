@@ -44,6 +44,8 @@ for _ in $(seq 1 "${BENCH_WAIT_ROUNDS:-120}"); do
   sleep 5
 done
 load_before=$(cut -d' ' -f1 /proc/loadavg)
+# Before the output file is rewritten (which would count as an uncommitted change).
+commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
 work=$(mktemp -d "${BENCH_DIR:-bench/target}/spark-path.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 body=$(mktemp)
@@ -87,7 +89,7 @@ fi
   echo "$verdict"
   echo "Command: ${QUICK:+QUICK=1 }bench/spark-path.sh"
   echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo "Commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
+  echo "Commit: $commit"
   lscpu | grep -E '^(Model name|CPU\(s\)):' | sed 's/  */ /g'
   echo "Load average at the start: $load_before"
   echo

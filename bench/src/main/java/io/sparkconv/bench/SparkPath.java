@@ -77,7 +77,9 @@ public final class SparkPath {
                 System.getProperty("java.runtime.version"), Runtime.getRuntime().maxMemory() >> 20);
         System.out.printf(Locale.ROOT, "Layer: Conv2D %s -> %s, %dx%d same, relu; local[%d]; args %s%n",
                 o.get("size"), o.get("filters"), k, k, cores, String.join(" ", args));
-        System.out.println("APIs: rdd job (the job's partition path: a cached RDD of ImageRecord as a table through the"
+        System.out.println(o.get("mode").equals("memory") ? "API: " + (o.get("api").equals("ml")
+                ? "the transformer on a DataFrame of array<float>" : "SparkConv.apply on an RDD of ImageRecord")
+                + ", both through the RowConvolver" : "APIs: rdd job (the job's partition path: a cached RDD of ImageRecord as a table through the"
                 + " RowConvolver, noop sink), transformer (Conv2DTransformer on a cached DataFrame of array<float> images, noop sink);"
                 + " both run the same RowConvolver");
         // Kryo with registration required, as the job runs.
