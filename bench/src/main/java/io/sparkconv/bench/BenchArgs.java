@@ -45,4 +45,9 @@ final class BenchArgs {
         int n = s.length;
         return n == 0 ? Double.NaN : n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
+
+    /** "HxWxC->F" of a layer on images of {@code hwc}. */
+    static String shape(int[] hwc, io.sparkconv.core.conv.Conv2D layer) {
+        return hwc[0] + "x" + hwc[1] + "x" + hwc[2] + "->" + layer.spec().filters();
+    }
 }

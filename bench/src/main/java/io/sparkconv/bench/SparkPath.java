@@ -2,7 +2,12 @@ package io.sparkconv.bench;
 
 import io.sparkconv.core.conv.Conv2D;
 import io.sparkconv.datasets.ImageRecord;
+import io.sparkconv.datasets.spark.TensorRows;
+import io.sparkconv.spark.HandleInvalid;
+import io.sparkconv.spark.InputColumn;
+import io.sparkconv.spark.RowConvolver;
 import io.sparkconv.spark.SparkConv;
+import io.sparkconv.spark.job.ConvJob;
 import io.sparkconv.spark.SparkSettings;
 import io.sparkconv.spark.ml.Conv2DTransformer;
 import java.lang.management.GarbageCollectorMXBean;
@@ -58,7 +63,8 @@ public final class SparkPath {
         o.put("batch", "64");
         o.put("batches", "16,64,256,1024");
         o.put("repeats", "5");
-        o.put("api", "rdd");
+        o.put("api", "both");
+        o.put("rddTarget", "0.80");
         o = BenchArgs.parse(o, args);
         int[] hwc = Arrays.stream(o.get("size").split("x")).mapToInt(Integer::parseInt).toArray();
         int images = Integer.parseInt(o.get("images"));
@@ -71,9 +77,11 @@ public final class SparkPath {
                 System.getProperty("java.runtime.version"), Runtime.getRuntime().maxMemory() >> 20);
         System.out.printf(Locale.ROOT, "Layer: Conv2D %s -> %s, %dx%d same, relu; local[%d]; args %s%n",
                 o.get("size"), o.get("filters"), k, k, cores, String.join(" ", args));
-        System.out.println("API: " + (o.get("api").equals("ml")
-                ? "ml (Conv2DTransformer on a DataFrame of array<float> images, noop sink)"
-                : "rdd (SparkConv.apply, the spark-submit job's transform, on an RDD of ImageRecord; count)"));
+        System.out.println(o.get("mode").equals("memory") ? "API: " + (o.get("api").equals("ml")
+                ? "the transformer on a DataFrame of array<float>" : "SparkConv.apply on an RDD of ImageRecord")
+                + ", both through the RowConvolver" : "APIs: rdd job (the job's partition path: a cached RDD of ImageRecord as a table through the"
+                + " RowConvolver, noop sink), transformer (Conv2DTransformer on a cached DataFrame of array<float> images, noop sink);"
+                + " both run the same RowConvolver");
         // Kryo with registration required, as the job runs.
         SparkSession spark = SparkSession.builder().master("local[" + cores + "]").appName("sparkconv-bench")
                 .config(SparkSettings.withKryo(new SparkConf()))
@@ -86,7 +94,7 @@ public final class SparkPath {
                 memory(spark, o.get("api"), layer, hwc, images, o.get("batches"));
             } else {
                 throughput(spark, o.get("api"), layer, hwc, images, cores, Integer.parseInt(o.get("batch")),
-                        Integer.parseInt(o.get("repeats")));
+                        Integer.parseInt(o.get("repeats")), Double.parseDouble(o.get("rddTarget")));
             }
         } finally {
             spark.stop();
@@ -120,57 +128,79 @@ public final class SparkPath {
                 .setOutputCol("conv").setInputShape(hwc).setBatchSize(batch);
     }
 
+    /**
+     * The job's RDD transform (SparkConv.apply on a cached RDD of records), the transformer (on a cached DataFrame of
+     * array<float>, noop sink) and the kernel alone, each round in turn on the same images and cores; prints the
+     * medians and the issue's ratios: transformer/RDD (target >= 0.90) and RDD/kernel (target {@code rddTarget}).
+     */
     private static void throughput(SparkSession spark, String api, Conv2D layer, int[] hwc, int images, int cores,
-                                   int batch, int repeats) throws Exception {
+                                   int batch, int repeats, double rddTarget) throws Exception {
         int size = hwc[0] * hwc[1] * hwc[2];
         // The same images for the kernel alone (made by the same seeded function), one contiguous share per core.
         float[] all = new float[Math.multiplyExact(images, size)];
         for (int id = 0; id < images; id++) {
             System.arraycopy(image(id, size), 0, all, id * size, size);
         }
-        Runnable sparkJob;
-        long cached;
-        if (api.equals("ml")) {
-            Dataset<Row> data = generated(spark, hwc, images, cores).cache();
-            cached = data.count();
-            Conv2DTransformer t = transformer(layer, hwc, batch);
-            sparkJob = () -> t.transform(data).write().format("noop").mode("overwrite").save();
-        } else {
-            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            JavaRDD<ImageRecord> data = generatedRecords(jsc, hwc, images, cores).cache();
-            cached = data.count();
-            SparkConv conv = SparkConv.broadcast(jsc, layer, hwc[2]);
-            sparkJob = () -> {
-                long rows = conv.apply(data, batch).count();
-                if (rows != images) {
-                    throw new IllegalStateException("the job returned " + rows + " records for " + images + " images");
-                }
-            };
-        }
-        List<Double> sparkRates = new ArrayList<>();
+        boolean ml = !api.equals("rdd");
+        boolean rdd = !api.equals("ml");
+        Dataset<Row> frame = ml ? generated(spark, hwc, images, cores).cache() : null;
+        long cachedFrame = ml ? frame.count() : 0;
+        Conv2DTransformer t = transformer(layer, hwc, batch);
+        Runnable mlJob = () -> t.transform(frame).write().format("noop").mode("overwrite").save();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        JavaRDD<ImageRecord> records = rdd ? generatedRecords(jsc, hwc, images, cores).cache() : null;
+        long cachedRecords = rdd ? records.count() : 0;
+        SparkConv conv = SparkConv.broadcast(jsc, layer, hwc[2]);
+        // The job's partition path: file records as a table of TensorRows.SCHEMA through the RowConvolver, as run
+        // does it (run then hands the rows to Spark's Parquet writer; here to the same noop sink as the transformer).
+        InputColumn tensor = InputColumn.resolve(TensorRows.SCHEMA, TensorRows.TENSOR, null, layer.spec().dataFormat(),
+                false, layer, hwc[2], InputColumn.Wording.JOB);
+        RowConvolver convolver = conv.convolver(tensor, batch, 0, HandleInvalid.ERROR, "bench", "", null);
+        Runnable rddJob = () -> {
+            ConvJob.convolve(ConvJob.recordTable(spark, records), convolver, TensorRows.TENSOR).write().format("noop")
+                    .mode("overwrite").save();
+        };
+        List<Double> rddRates = new ArrayList<>();
+        List<Double> mlRates = new ArrayList<>();
         List<Double> kernelRates = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(cores);
         try {
             for (int rep = 0; rep < repeats + 1; rep++) {          // the first of each is warm-up
-                long t0 = System.nanoTime();
-                sparkJob.run();
-                double sparkRate = images / ((System.nanoTime() - t0) / 1e9);
+                double rddRate = rdd ? rate(rddJob, images) : Double.NaN;
+                double mlRate = ml ? rate(mlJob, images) : Double.NaN;
                 double kernelRate = kernelAlone(pool, layer, hwc, all, images, cores, batch);
                 if (rep > 0) {
-                    sparkRates.add(sparkRate);
+                    rddRates.add(rddRate);
+                    mlRates.add(mlRate);
                     kernelRates.add(kernelRate);
                 }
-                System.out.printf(Locale.ROOT, "  round %d: spark %.0f images/s, kernel alone %.0f images/s%n", rep,
-                        sparkRate, kernelRate);
+                System.out.printf(Locale.ROOT, "  round %d: rdd job %.0f images/s, transformer %.0f images/s, kernel"
+                        + " alone %.0f images/s%n", rep, rddRate, mlRate, kernelRate);
             }
         } finally {
             pool.shutdownNow();
         }
-        double s = BenchArgs.median(sparkRates);
+        double r = BenchArgs.median(rddRates);
+        double m = BenchArgs.median(mlRates);
         double kr = BenchArgs.median(kernelRates);
-        System.out.printf(Locale.ROOT, "images %d (cached %d), batch %d, cores %d%n", images, cached, batch, cores);
-        System.out.printf(Locale.ROOT, "median: spark job %.0f images/s, kernel alone %.0f images/s, "
-                + "spark/kernel = %.2f (target >= 0.85)%n", s, kr, s / kr);
+        System.out.printf(Locale.ROOT, "images %d (cached: %d records, %d rows), batch %d, cores %d%n", images,
+                cachedRecords, cachedFrame, batch, cores);
+        System.out.printf(Locale.ROOT, "median: rdd job %.0f images/s, transformer %.0f images/s, kernel alone %.0f"
+                + " images/s%n", r, m, kr);
+        if (rdd && ml) {
+            System.out.printf(Locale.ROOT, "RATIO transformer/rdd-job %s = %.2f (target >= 0.90)%n",
+                    BenchArgs.shape(hwc, layer), m / r);
+        }
+        if (rdd) {
+            System.out.printf(Locale.ROOT, "RATIO rdd-job/kernel-alone %s = %.2f (target >= %.2f)%n",
+                    BenchArgs.shape(hwc, layer), r / kr, rddTarget);
+        }
+    }
+
+    private static double rate(Runnable job, int images) {
+        long t0 = System.nanoTime();
+        job.run();
+        return images / ((System.nanoTime() - t0) / 1e9);
     }
 
     /** The images of {@link #generated} as image records (index = image number), made as they are read. */
@@ -199,7 +229,7 @@ public final class SparkPath {
     }
 
     /** Image {@code id}: {@code size} values uniform in [-1, 1), seeded by the id. */
-    private static float[] image(long id, int size) {
+    static float[] image(long id, int size) {
         SplittableRandom random = new SplittableRandom(id);
         float[] image = new float[size];
         for (int i = 0; i < size; i++) {
@@ -209,7 +239,7 @@ public final class SparkPath {
     }
 
     /** One runner per core over its contiguous share, batches copied in as the transformer does; images/s. */
-    private static double kernelAlone(ExecutorService pool, Conv2D layer, int[] hwc, float[] all, int images,
+    static double kernelAlone(ExecutorService pool, Conv2D layer, int[] hwc, float[] all, int images,
                                       int cores, int batch) throws Exception {
         int size = hwc[0] * hwc[1] * hwc[2];
         List<Future<?>> parts = new ArrayList<>();

@@ -2,13 +2,12 @@ package io.sparkconv.spark;
 
 import io.sparkconv.core.conv.Conv2D;
 import io.sparkconv.datasets.ImageRecord;
+import io.sparkconv.datasets.spark.TensorRows;
 import java.util.List;
 import java.util.Objects;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.util.CollectionAccumulator;
-import org.apache.spark.util.LongAccumulator;
 
 /**
  * A Conv2D layer applied to an RDD of image records with {@code mapPartitions}. The layer config and weights are
@@ -25,29 +24,19 @@ import org.apache.spark.util.LongAccumulator;
  */
 public final class SparkConv implements AutoCloseable {
     /** Name of the accumulator that counts convolved images (seen by listeners, e.g. the progress line). */
-    public static final String IMAGES_ACCUMULATOR = "sparkconv.images.convolved";
-    /** Name of the accumulator of floating-point operations (2 per multiply-add). */
-    public static final String FLOPS_ACCUMULATOR = "sparkconv.flops";
-    /** Name of the accumulator of nanoseconds spent in the kernel (the convolution alone, no reading or writing). */
-    public static final String CONVOLUTION_NANOS_ACCUMULATOR = "sparkconv.convolution.nanos";
+    public static final String IMAGES_ACCUMULATOR = ConvolverMetrics.IMAGES_ACCUMULATOR;
     public static final int DEFAULT_BATCH_SIZE = 16;
 
     private final Conv2D layer;
+    private final int inputChannels;
     private final Broadcast<LayerPayload> broadcast;
-    private final LongAccumulator imagesConvolved;
-    private final LongAccumulator flops;
-    private final LongAccumulator convolutionNanos;
-    private final CollectionAccumulator<String> layerBuilds;
-    private final CollectionAccumulator<String> plans;
+    private final ConvolverMetrics metrics;
 
-    private SparkConv(JavaSparkContext sc, Conv2D layer, LayerPayload payload) {
+    private SparkConv(JavaSparkContext sc, Conv2D layer, int inputChannels, LayerPayload payload) {
         this.layer = layer;
+        this.inputChannels = inputChannels;
         this.broadcast = sc.broadcast(payload);
-        this.imagesConvolved = sc.sc().longAccumulator(IMAGES_ACCUMULATOR);
-        this.flops = sc.sc().longAccumulator(FLOPS_ACCUMULATOR);
-        this.convolutionNanos = sc.sc().longAccumulator(CONVOLUTION_NANOS_ACCUMULATOR);
-        this.layerBuilds = sc.sc().collectionAccumulator("sparkconv.layer.builds");
-        this.plans = sc.sc().collectionAccumulator("sparkconv.plans");
+        this.metrics = new ConvolverMetrics(sc.sc());
     }
 
     /**
@@ -61,7 +50,7 @@ public final class SparkConv implements AutoCloseable {
         if (kernel == null) {
             throw new IllegalArgumentException("the layer has no weights: set or initialize them before broadcasting");
         }
-        return new SparkConv(sc, layer, LayerPayload.of(layer, inputChannels, kernel,
+        return new SparkConv(sc, layer, inputChannels, LayerPayload.of(layer, inputChannels, kernel,
                 layer.spec().useBias() ? layer.bias() : null));
     }
 
@@ -78,17 +67,37 @@ public final class SparkConv implements AutoCloseable {
     /**
      * As {@link #apply(JavaRDD, int)}, with a task's batch buffers bounded by {@code maxBatchBytes} (input plus
      * output floats of the images batched; see {@link BatchBudget}); 0 derives it from the executor heap. An
-     * image that alone needs more fails its task with a message naming it.
+     * image that cannot be convolved (alone larger than the budget, too small for the kernel, another channel
+     * count) fails its task with a message naming it. The records go through the same {@link RowConvolver} as
+     * tables do, as rows of {@link TensorRows#SCHEMA}.
      */
     public JavaRDD<ImageRecord> apply(JavaRDD<ImageRecord> input, int batchSize, long maxBatchBytes) {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
-        }
         if (maxBatchBytes < 0) {
             throw new IllegalArgumentException("max batch bytes must be >= 0 (0: the default), got " + maxBatchBytes);
         }
-        return input.mapPartitions(new ConvolvePartition(broadcast, batchSize, maxBatchBytes, imagesConvolved, flops,
-                convolutionNanos, layerBuilds, plans), true);
+        InputColumn tensor = InputColumn.resolve(TensorRows.SCHEMA, TensorRows.TENSOR, null,
+                layer.spec().dataFormat(), false, layer, inputChannels, InputColumn.Wording.JOB);
+        RowConvolver convolver = convolver(tensor, batchSize, maxBatchBytes, HandleInvalid.ERROR, "sparkconv",
+                "Leave such records out of the input.", null);
+        int outputField = TensorRows.SCHEMA.size();
+        return input.map(RecordRows::toInternalRow).mapPartitions(convolver, true)
+                .map(row -> RecordRows.toRecord(row, outputField));
+    }
+
+    /**
+     * The partition function that convolves {@code column} of a table's internal rows with this layer, appending
+     * the output tensor; it adds to this object's counters ({@link #imagesConvolved()}, ...).
+     */
+    public RowConvolver convolver(InputColumn column, int batchSize, long maxBatchBytes, HandleInvalid policy,
+            String who, String invalidHint, RowCounters counters) {
+        return convolver(column, batchSize, maxBatchBytes, policy, who, invalidHint, counters, false);
+    }
+
+    /** As the other, with the output tensor's data as little-endian float32 bytes when {@code binaryOutput}. */
+    public RowConvolver convolver(InputColumn column, int batchSize, long maxBatchBytes, HandleInvalid policy,
+            String who, String invalidHint, RowCounters counters, boolean binaryOutput) {
+        return new RowConvolver(broadcast, column, batchSize, maxBatchBytes, policy, who, invalidHint, counters,
+                metrics, binaryOutput);
     }
 
     public Conv2D layer() {
@@ -102,22 +111,22 @@ public final class SparkConv implements AutoCloseable {
 
     /** Images convolved by successful tasks so far. */
     public long imagesConvolved() {
-        return imagesConvolved.value();
+        return metrics.imagesConvolved.value();
     }
 
     /** Floating-point operations of the convolutions of successful tasks so far (bias and activation aside). */
     public long flops() {
-        return flops.value();
+        return metrics.flops.value();
     }
 
     /** Nanoseconds the kernel ran in successful tasks so far, summed over tasks (task time, not wall time). */
     public long convolutionNanos() {
-        return convolutionNanos.value();
+        return metrics.convolutionNanos.value();
     }
 
     /** One "pid:broadcastId" entry per executor JVM that built this layer. */
     public List<String> layerBuilds() {
-        return layerBuilds.value();
+        return metrics.layerBuilds.value();
     }
 
     /**
@@ -125,7 +134,7 @@ public final class SparkConv implements AutoCloseable {
      * {@code "conv2d: vector-512 register-blocked 2x12 (input 28x28x1)"}.
      */
     public java.util.SortedSet<String> plans() {
-        return new java.util.TreeSet<>(plans.value());
+        return new java.util.TreeSet<>(metrics.plans.value());
     }
 
     @Override

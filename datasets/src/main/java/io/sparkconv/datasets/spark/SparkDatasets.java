@@ -1,16 +1,12 @@
 package io.sparkconv.datasets.spark;
 
-import io.sparkconv.datasets.BadRecordPolicy;
 import io.sparkconv.datasets.DatasetFormat;
 import io.sparkconv.datasets.DatasetSource;
 import io.sparkconv.datasets.DatasetSplit;
 import io.sparkconv.datasets.ImageRecord;
 import io.sparkconv.datasets.RecordCounts;
-import io.sparkconv.datasets.RecordCursor;
-import io.sparkconv.datasets.RecordIterator;
 import io.sparkconv.datasets.ReadOptions;
 import io.sparkconv.datasets.Rejection;
-import io.sparkconv.datasets.RejectionSink;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -22,12 +18,9 @@ import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.CollectionAccumulator;
-import scala.Tuple2;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 
 /**
  * Inputs as Spark RDDs of {@link ImageRecord}, and records as DataFrames. Files are planned on the driver from
@@ -42,21 +35,18 @@ import java.util.NoSuchElementException;
  * }</pre>
  */
 public final class SparkDatasets {
-    /** Column read from Parquet / DataFrame inputs when none is named. */
-    public static final String DEFAULT_TENSOR_COLUMN = TensorRows.TENSOR;
-
     private SparkDatasets() {
     }
 
     /**
-     * Reads {@code path} in {@code format}. Parquet inputs are read with Spark's reader and their
-     * {@value #DEFAULT_TENSOR_COLUMN} column (see {@link #fromDataFrame} for other columns).
-     * Under FAIL, a file whose header is bad fails here, on the driver, before any task runs.
+     * Reads the files at {@code path} in {@code format} (not Parquet: tables, a run's output included, are read by
+     * Spark's own readers and decoded by the spark-job module's one row convolver). Under FAIL, a file whose header
+     * is bad fails here, on the driver, before any task runs.
      */
     public static DatasetRead read(SparkSession spark, String path, DatasetFormat format, ReadOptions options) {
         if (format == DatasetFormat.PARQUET) {
-            Dataset<Row> df = spark.read().parquet(path);
-            return fromDataFrame(spark, df, DEFAULT_TENSOR_COLUMN, null, null, path, options);
+            throw new IllegalArgumentException("parquet " + path + " is a table: read it with spark.read(), and a run's"
+                    + " output rows with TensorRows.fromRow");
         }
         return fromSplits(spark, DatasetSource.plan(path, format, options), options);
     }
@@ -68,75 +58,6 @@ public final class SparkDatasets {
         CollectionAccumulator<Rejection> rejections = spark.sparkContext().collectionAccumulator("sparkconv rejections");
         SplitRDD rdd = new SplitRDD(spark.sparkContext(), splits, options, counts, rejections);
         return new DatasetRead(rdd.toJavaRDD(), counts, rejections, List.copyOf(splits));
-    }
-
-    /**
-     * Image files through Spark's own image data source ({@code spark.read.format("image")}, which stores
-     * BGR): files it cannot decode become bad records under the policy. The records are converted to the
-     * options' data format and channel order.
-     */
-    public static DatasetRead readWithSparkImageSource(SparkSession spark, String path, ReadOptions options) {
-        Dataset<Row> df = spark.read().format("image").option("dropInvalid", false)
-                .option("recursiveFileLookup", true).load(path).orderBy("image.origin");
-        return fromDataFrame(spark, df, "image", null, null, path, options);
-    }
-
-    /**
-     * Records from a column of any DataFrame: the tensor struct, Spark's image struct, {@code array<float>},
-     * {@code array<double>} or {@code binary} float32 (the last three with {@code shapeColumn} or
-     * {@code fixedShape}, 3-D in the data format's layout). Identity columns {@code source}, {@code index},
-     * {@code ordinal}, {@code label} are used when present; otherwise the source is {@code sourceName} and the
-     * index the row's position in the DataFrame.
-     */
-    public static DatasetRead fromDataFrame(SparkSession spark, Dataset<Row> df, String column, String shapeColumn,
-                                            int[] fixedShape, String sourceName, ReadOptions options) {
-        RowTensorReader reader = new RowTensorReader(df.schema(), column, shapeColumn, fixedShape, sourceName,
-                options);
-        RecordCountsAccumulator counts = new RecordCountsAccumulator();
-        spark.sparkContext().register(counts, "sparkconv records");
-        CollectionAccumulator<Rejection> rejections = spark.sparkContext().collectionAccumulator("sparkconv rejections");
-        boolean quarantine = options.badRecordPolicy() == BadRecordPolicy.QUARANTINE;
-        JavaRDD<Tuple2<Row, Long>> numbered = df.javaRDD().zipWithIndex().rdd().toJavaRDD();
-        JavaRDD<ImageRecord> records = numbered.mapPartitions(rows -> {
-            RecordCursor cursor = new RecordCursor() {
-                @Override
-                public ImageRecord next() {
-                    if (!rows.hasNext()) {
-                        return null;
-                    }
-                    Tuple2<Row, Long> r = rows.next();
-                    return reader.convert(r._1(), r._2());
-                }
-
-                @Override
-                public void close() {
-                }
-            };
-            RejectionSink sink = quarantine ? rejections::add : RejectionSink.NONE;
-            RecordIterator it = DatasetSource.open(cursor, sourceName, options, sink);
-            return new Iterator<ImageRecord>() {
-                private boolean counted;
-
-                @Override
-                public boolean hasNext() {
-                    boolean more = it.hasNext();
-                    if (!more && !counted) {
-                        counted = true;
-                        counts.add(new RecordCounts(it.read(), 0, it.rejected()));
-                    }
-                    return more;
-                }
-
-                @Override
-                public ImageRecord next() {
-                    if (!hasNext()) {
-                        throw new NoSuchElementException();
-                    }
-                    return it.next();
-                }
-            };
-        });
-        return new DatasetRead(records, counts, rejections, List.of());
     }
 
     /** Records as a DataFrame of {@link TensorRows#SCHEMA} (source, index, ordinal, label, tensor). */

@@ -31,6 +31,16 @@ public final class TensorRows {
         new StructField(DATA, DataTypes.createArrayType(DataTypes.FloatType, false), false, Metadata.empty())
     });
 
+    /**
+     * {@code struct<shape: array<int>, data: binary>}: the compact encoding of {@code sparkconv run
+     * --output-encoding binary}, the values as little-endian float32 bytes in C order (Parquet writes one byte array
+     * per tensor instead of one value per float). In NumPy: {@code np.frombuffer(data, "<f4").reshape(shape)}.
+     */
+    public static final StructType BINARY_TENSOR_TYPE = new StructType(new StructField[] {
+        new StructField(SHAPE, DataTypes.createArrayType(DataTypes.IntegerType, false), false, Metadata.empty()),
+        new StructField(DATA, DataTypes.BinaryType, false, Metadata.empty())
+    });
+
     /** The record table's schema. */
     public static final StructType SCHEMA = new StructType(new StructField[] {
         new StructField(SOURCE, DataTypes.StringType, false, Metadata.empty()),
@@ -40,7 +50,20 @@ public final class TensorRows {
         new StructField(TENSOR, TENSOR_TYPE, false, Metadata.empty())
     });
 
+    /** The record table's schema with the binary tensor encoding. */
+    public static final StructType BINARY_SCHEMA = new StructType(new StructField[] {
+        SCHEMA.fields()[0], SCHEMA.fields()[1], SCHEMA.fields()[2], SCHEMA.fields()[3],
+        new StructField(TENSOR, BINARY_TENSOR_TYPE, false, Metadata.empty())
+    });
+
     private TensorRows() {
+    }
+
+    /** Little-endian float32 bytes as floats. */
+    public static float[] floats(byte[] bytes) {
+        float[] out = new float[bytes.length / Float.BYTES];
+        java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
+        return out;
     }
 
     public static boolean isTensorType(DataType t) {
@@ -74,8 +97,12 @@ public final class TensorRows {
         return out;
     }
 
-    /** Data of a tensor struct value. */
+    /** Data of a tensor struct value, in either encoding (array<float> or little-endian float32 bytes). */
     public static float[] dataOf(Row tensor) {
+        Object value = tensor.get(tensor.fieldIndex(DATA));
+        if (value instanceof byte[] bytes) {
+            return floats(bytes);
+        }
         List<Float> d = tensor.getList(tensor.fieldIndex(DATA));
         float[] out = new float[d.size()];
         for (int i = 0; i < out.length; i++) {

@@ -186,47 +186,4 @@ class InterleavedBadRecordsTest {
         assertInterleaved(folder.toString(), DatasetFormat.IMAGE, ReadOptions.defaults(), expected, BAD.length,
                 folder.resolve("img1.png").toString());
     }
-
-    /** Finding 3: a null tensor.data (and other nulls) no longer ends the split; the rows after it are read. */
-    @Test
-    void parquetRowsWithNulls() {
-        SparkSession spark = LocalSpark.get();
-        StructType tensor = new StructType(new StructField[] {
-            new StructField(TensorRows.SHAPE, DataTypes.createArrayType(DataTypes.IntegerType, true), true,
-                    Metadata.empty()),
-            new StructField(TensorRows.DATA, DataTypes.createArrayType(DataTypes.FloatType, true), true,
-                    Metadata.empty())});
-        StructType schema = new StructType(new StructField[] {
-            new StructField(TensorRows.SOURCE, DataTypes.StringType, true, Metadata.empty()),
-            new StructField(TensorRows.INDEX, DataTypes.LongType, true, Metadata.empty()),
-            new StructField(TensorRows.ORDINAL, DataTypes.LongType, true, Metadata.empty()),
-            new StructField(TensorRows.LABEL, DataTypes.IntegerType, true, Metadata.empty()),
-            new StructField(TensorRows.TENSOR, tensor, true, Metadata.empty())});
-        List<Row> rows = new ArrayList<>();
-        List<String> expected = new ArrayList<>();
-        int badCount = 0;
-        for (int i = 0; i < 10; i++) {
-            List<Integer> shape = List.of(2, 2, 1);
-            List<Float> data = List.of(1f, 2f, 3f, 4f);
-            Row t;
-            switch (i) {
-                case 2 -> t = RowFactory.create(shape, null); // null tensor.data: the NPE of finding 3
-                case 4 -> t = null;
-                case 5 -> t = RowFactory.create(null, data);
-                case 7 -> t = RowFactory.create(shape, Arrays.asList(1f, null, 3f, 4f));
-                case 8 -> t = RowFactory.create(List.of(2, 2, 2), data); // shape does not match the data
-                default -> t = RowFactory.create(shape, data);
-            }
-            if (i == 2 || i == 4 || i == 5 || i == 7 || i == 8) {
-                badCount++;
-            } else {
-                expected.add("rows#" + i);
-            }
-            rows.add(RowFactory.create("rows", (long) i, (long) i, -1, t));
-        }
-        Path file = dir.resolve("rows.parquet");
-        spark.createDataFrame(rows, schema).coalesce(1).write().parquet(file.toString());
-        assertInterleaved(file.toString(), DatasetFormat.PARQUET, ReadOptions.defaults(), expected, badCount,
-                "rows record 2");
-    }
 }

@@ -77,9 +77,21 @@ final class RunCommand implements Callable<Integer> {
     String maxBatchBytes;
 
     @Option(names = "--input-format", paramLabel = "FORMAT",
-            description = "npy, npz, idx, cifar10, cifar100, image or parquet (a run's output); default: from the "
-                    + "file names.")
+            description = "npy, npz, idx, cifar10, cifar100, image, or a table: parquet, orc, json (JSON lines); "
+                    + "default: from the file names.")
     String inputFormat;
+
+    @Option(names = "--input-col", paramLabel = "NAME",
+            description = "The image column of a table input (parquet, orc, json; with image: Spark's image source): "
+                    + "array<float|double>, nested arrays, binary float32 (little-endian), an ML vector, Spark's "
+                    + "image struct or the tensor struct. The other columns are kept in the output. Default for "
+                    + "parquet: tensor (a run's output).")
+    String inputCol;
+
+    @Option(names = "--input-shape", paramLabel = "H,W,C", split = ",",
+            description = "One image's shape in the layer's data format, needed for array, binary and vector "
+                    + "columns, e.g. 28,28,1.")
+    int[] inputShape;
 
     @Option(names = "--color-mode", paramLabel = "MODE", defaultValue = "rgb",
             description = "Image files: grayscale (1 channel), rgb (3) or rgba (4), as Keras' "
@@ -90,6 +102,12 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--output-format", paramLabel = "FORMAT", defaultValue = "parquet",
             description = "Output format: parquet (default).")
     String outputFormat;
+
+    @Option(names = "--output-encoding", paramLabel = "ENC", defaultValue = "array",
+            description = "The output tensor's data: array (array<float>, the default) or binary (little-endian "
+                    + "float32 bytes in C order; Parquet writes it many times faster; "
+                    + "np.frombuffer(data, '<f4').reshape(shape) in NumPy; export reads both).")
+    String outputEncoding;
 
     @Option(names = "--on-bad-record", paramLabel = "POLICY", defaultValue = "fail",
             description = "fail (default), skip, or quarantine (rejected records listed under DIR/_quarantine).")
@@ -125,6 +143,8 @@ final class RunCommand implements Callable<Integer> {
         JobOptions o = new JobOptions();
         o.input = input;
         o.inputFormat = inputFormat;
+        o.inputCol = inputCol;
+        o.inputShape = inputShape;
         o.layer = source.layer;
         o.model = source.model;
         o.modelJson = source.modelJson;
@@ -133,6 +153,7 @@ final class RunCommand implements Callable<Integer> {
         o.seed = seed;
         o.output = output;
         o.outputFormat = outputFormat;
+        o.outputEncoding = outputEncoding;
         o.master = master;
         o.sparkConf = conf;
         o.propertiesFile = propertiesFile;

@@ -7,9 +7,16 @@ import io.sparkconv.datasets.BadRecordPolicy;
 import io.sparkconv.datasets.DatasetException;
 import io.sparkconv.datasets.DatasetFormat;
 import io.sparkconv.datasets.ImageRecord;
-import io.sparkconv.datasets.RecordCounts;
 import io.sparkconv.datasets.spark.DatasetRead;
+import io.sparkconv.datasets.Rejection;
+import io.sparkconv.datasets.spark.TensorRows;
 import io.sparkconv.spark.BatchBudget;
+import io.sparkconv.spark.HandleInvalid;
+import io.sparkconv.spark.InputColumn;
+import io.sparkconv.spark.InternalRows;
+import io.sparkconv.spark.RecordRows;
+import io.sparkconv.spark.RowConvolver;
+import io.sparkconv.spark.RowCounters;
 import io.sparkconv.spark.SparkConv;
 import io.sparkconv.spark.SparkSettings;
 import java.io.IOException;
@@ -28,7 +35,12 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * The batch job behind {@code sparkconv run}: checks everything it can on the driver (layer, weights, input
@@ -235,6 +247,10 @@ public final class ConvJob {
         if (!"parquet".equals(o.outputFormat.toLowerCase(Locale.ROOT))) {
             throw new JobConfigException("output format '" + o.outputFormat + "' is not supported: expected parquet");
         }
+        if (!"array".equals(o.outputEncoding) && !"binary".equals(o.outputEncoding)) {
+            throw new JobConfigException("output encoding '" + o.outputEncoding + "' is not supported: expected array"
+                    + " (tensor data as array<float>) or binary (little-endian float32 bytes)");
+        }
         if (o.batchSize < 1) {
             throw new JobConfigException("batch size must be >= 1, got " + o.batchSize);
         }
@@ -273,8 +289,8 @@ public final class ConvJob {
             } catch (IllegalArgumentException e) {
                 throw new JobConfigException("weights do not fit the layer: " + e.getMessage(), e);
             }
-            input = JobIo.describe(o.input, o.inputFormat, format, o.badRecordPolicy, layer.inputChannels(),
-                    o.partitions, o.colorMode);
+            input = JobIo.describe(o.input, o.inputFormat, o.inputCol, o.inputShape, format, o.badRecordPolicy,
+                    layer.inputChannels(), o.partitions, o.colorMode);
             checkColorMode(o, input, layer.inputChannels(), "kernel " + o.kernel + " of shape "
                     + Arrays.toString(layer.kernelShape()));
             if (input.recordShape() != null && input.channels() != layer.inputChannels()) {
@@ -285,7 +301,12 @@ public final class ConvJob {
             }
             weightsNote = "kernel " + o.kernel + (bias == null ? "" : ", bias " + o.bias);
         } else {
-            input = JobIo.describe(o.input, o.inputFormat, format, o.badRecordPolicy, 0, o.partitions, o.colorMode);
+            input = JobIo.describe(o.input, o.inputFormat, o.inputCol, o.inputShape, format, o.badRecordPolicy, 0,
+                    o.partitions, o.colorMode);
+            if (input.table() != null && input.recordShape() == null) {
+                throw new JobConfigException("no --kernel given and the channels of " + o.input + " are not known "
+                        + "before reading it: give --input-shape, or --kernel with the weights");
+            }
             int channels = input.channels();
             input = input.withExpectedChannels(channels);
             try {
@@ -304,6 +325,7 @@ public final class ConvJob {
                 throw new JobConfigException("input " + o.input + " does not fit the layer: " + e.getMessage(), e);
             }
         }
+        JobIo.checkFirstValueCount(input);
         return new Plan(o, layer, input, weightsNote);
     }
 
@@ -316,8 +338,8 @@ public final class ConvJob {
         KerasModelLayers.Loaded loaded = KerasModelLayers.load(o.model, o.modelJson, o.layer);
         List<Conv2D> layers = loaded.layers();
         Conv2D first = layers.get(0);
-        JobIo.InputDescription input = JobIo.describe(o.input, o.inputFormat, first.spec().dataFormat(),
-                o.badRecordPolicy, first.inputChannels(), o.partitions, o.colorMode);
+        JobIo.InputDescription input = JobIo.describe(o.input, o.inputFormat, o.inputCol, o.inputShape,
+                first.spec().dataFormat(), o.badRecordPolicy, first.inputChannels(), o.partitions, o.colorMode);
         checkColorMode(o, input, first.inputChannels(), "the first layer of " + o.model);
         if (input.recordShape() != null && input.channels() != first.inputChannels()) {
             throw new JobConfigException("channel mismatch: the first layer of " + o.model + " expects "
@@ -337,6 +359,7 @@ public final class ConvJob {
                 }
             }
         }
+        JobIo.checkFirstValueCount(input);
         return new Plan(o, first, layers.subList(1, layers.size()), input, loaded.note());
     }
 
@@ -357,7 +380,7 @@ public final class ConvJob {
     /** Image files: the channels of --color-mode must be those the kernel expects; no silent conversion. */
     private static void checkColorMode(JobOptions o, JobIo.InputDescription input, int kernelChannels,
             String kernel) {
-        if (input.format() != DatasetFormat.IMAGE || input.channels() == kernelChannels) {
+        if (input.table() != null || input.format() != DatasetFormat.IMAGE || input.channels() == kernelChannels) {
             return;
         }
         String fitting = kernelChannels == 1 ? " (use --color-mode grayscale)" : kernelChannels == 3
@@ -422,6 +445,48 @@ public final class ConvJob {
         }
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    /** File records as a DataFrame of {@link TensorRows#SCHEMA}, built from internal rows (no per-value boxing). */
+    public static Dataset<Row> recordTable(SparkSession spark, JavaRDD<ImageRecord> records) {
+        RDD<InternalRow> rows = records.map(RecordRows::toInternalRow).rdd();
+        return InternalRows.toDataFrame(spark, rows, TensorRows.SCHEMA);
+    }
+
+    /** Name of the output column while the input column is still there. */
+    private static final String OUTPUT_COLUMN = "__sparkconv_output";
+
+    /**
+     * The table with {@code column} replaced by the convolution's tensor column, named {@code tensor}, at the end;
+     * the other columns (ids, labels, a run's source/index/ordinal/label) kept as they are.
+     */
+    public static Dataset<Row> convolve(Dataset<Row> table, RowConvolver convolver, String column) {
+        RDD<InternalRow> output = InternalRows.of(table).toJavaRDD().mapPartitions(convolver, true).rdd();
+        StructType schema = table.schema().add(OUTPUT_COLUMN, convolver.binaryOutput()
+                ? TensorRows.BINARY_TENSOR_TYPE : TensorRows.TENSOR_TYPE, false);
+        return InternalRows.toDataFrame(table.sparkSession(), output, schema).drop(column)
+                .withColumnRenamed(OUTPUT_COLUMN, TensorRows.TENSOR);
+    }
+
+    /**
+     * The image column checked against the layer on the driver, before any task: a missing column, a type the job
+     * cannot read, a missing or wrong --input-shape, or an output column that would clash, in one line.
+     */
+    static InputColumn checkedColumn(StructType schema, String column, int[] inputShape, Conv2D layer,
+            int inputChannels, JobOptions o) {
+        for (String name : schema.fieldNames()) {
+            if (name.equals(TensorRows.TENSOR) && !column.equals(TensorRows.TENSOR)) {
+                throw new JobConfigException("input " + o.input + " already has a column '" + TensorRows.TENSOR
+                        + "', which the output column would replace: rename it, or convolve it (--input-col "
+                        + TensorRows.TENSOR + ")");
+            }
+        }
+        try {
+            return InputColumn.resolve(schema, column, inputShape, layer.spec().dataFormat(), true, layer,
+                    inputChannels, InputColumn.Wording.JOB);
+        } catch (IllegalArgumentException e) {
+            throw new JobConfigException("input " + o.input + ": " + firstLine(e.getMessage()), e);
+        }
     }
 
     /** Runs a checked plan on the given session. */
@@ -498,32 +563,59 @@ public final class ConvJob {
         ProgressListener listener = new ProgressListener(plan.input.records(), progress, o.progressIntervalMillis);
         spark.sparkContext().addSparkListener(listener);
         List<SparkConv> nextConvs = new ArrayList<>();
-        try (SparkConv conv = SparkConv.broadcast(sc, plan.layer, plan.input.channels())) {
-            DatasetRead read = JobIo.read(spark, plan.input);
-            JavaRDD<ImageRecord> records = read.records();
-            if (plan.input.format() == DatasetFormat.PARQUET && o.partitions > 0) {
-                records = records.repartition(o.partitions); // Spark's Parquet reader picks its own partitions
+        int inputChannels = plan.layer.inputChannels();
+        try (SparkConv conv = SparkConv.broadcast(sc, plan.layer, inputChannels)) {
+            // One partition path for every input: file records become rows of TensorRows.SCHEMA, tables are read
+            // by Spark's own readers; both go through the RowConvolver, as the transformer's rows do.
+            DatasetRead read = plan.input.table() == null ? JobIo.read(spark, plan.input) : null;
+            Dataset<Row> table = read != null ? recordTable(spark, read.records()) : JobIo.readTable(spark, plan.input);
+            String column = read != null ? TensorRows.TENSOR : plan.input.column();
+            if (read == null && o.partitions > 0) {
+                table = table.repartition(o.partitions); // Spark's readers pick their own partitions
             }
-            JavaRDD<ImageRecord> maps = conv.apply(records, o.batchSize, plan.batchBytes);
-            int channels = plan.layer.spec().filters();
-            for (Conv2D next : plan.nextLayers) { // --model with several layers: each takes the previous maps
-                SparkConv nextConv = SparkConv.broadcast(sc, next, channels);
-                nextConvs.add(nextConv);
-                maps = nextConv.apply(maps, o.batchSize, plan.batchBytes);
-                channels = next.spec().filters();
+            boolean quarantining = o.badRecordPolicy == BadRecordPolicy.QUARANTINE;
+            HandleInvalid policy = o.badRecordPolicy == BadRecordPolicy.FAIL ? HandleInvalid.ERROR : HandleInvalid.SKIP;
+            List<RowCounters> counters = new ArrayList<>();
+            Conv2D current = plan.layer;
+            SparkConv currentConv = conv;
+            int[] inputShape = read != null ? null : plan.input.inputShape();
+            for (int i = 0; ; i++) { // --model with several layers: each takes the previous maps
+                InputColumn input = checkedColumn(table.schema(), column, inputShape, current, inputChannels, o);
+                RowCounters layerCounters = RowCounters.register(spark.sparkContext(), "sparkconv.job.layer" + i,
+                        quarantining);
+                counters.add(layerCounters);
+                table = convolve(table, currentConv.convolver(input, o.batchSize, plan.batchBytes, policy,
+                        "sparkconv run", "Use --on-bad-record skip or quarantine to leave such records out.",
+                        layerCounters, "binary".equals(o.outputEncoding)), column);
+                column = TensorRows.TENSOR;
+                inputShape = null;
+                if (i == plan.nextLayers.size()) {
+                    break;
+                }
+                inputChannels = current.spec().filters();
+                current = plan.nextLayers.get(i);
+                currentConv = SparkConv.broadcast(sc, current, inputChannels);
+                nextConvs.add(currentConv);
             }
             String staging = target.stagingPath();
-            long written = JobOutput.writeParquet(spark, maps, staging);
+            long written = JobOutput.writeParquet(table, staging);
             listener.finish(conv.imagesConvolved());
             String quarantine = null;
-            if (o.badRecordPolicy == BadRecordPolicy.QUARANTINE) {
-                JobOutput.writeQuarantine(spark, read.rejections().value(), staging);
+            if (quarantining) {
+                List<Rejection> rejections = new ArrayList<>(read == null ? List.of() : read.rejections().value());
+                for (RowCounters c : counters) {
+                    rejections.addAll(c.rejections.value());
+                }
+                JobOutput.writeQuarantine(spark, rejections, staging);
                 quarantine = JobOutput.quarantinePath(o.output);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            RecordCounts counts = read.counts().value();
-            long readCount = counts.read();
-            long rejected = counts.rejected();
+            // File records are counted by their reader; a table's rows by the first layer's convolver.
+            long readCount = read != null ? read.counts().value().read() : counters.get(0).rows.value();
+            long rejected = read != null ? read.counts().value().rejected() : 0;
+            for (RowCounters c : counters) {
+                rejected += c.rejected.value();
+            }
             if (readCount != written + rejected) {
                 throw new IllegalStateException("record accounting does not balance: read " + readCount
                         + ", written " + written + ", rejected " + rejected + "; the output was not committed");

@@ -2,6 +2,7 @@ package io.sparkconv.spark.job;
 
 import io.sparkconv.datasets.ImageRecord;
 import io.sparkconv.datasets.spark.TensorRows;
+import io.sparkconv.spark.InputKind;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -90,8 +91,21 @@ public final class JobExport {
         }
     }
 
+    /** Whether a run's output holds the binary tensor encoding (--output-encoding binary). */
+    private static boolean binaryTensors(SparkSession spark, String input) {
+        try {
+            org.apache.spark.sql.types.StructType schema = spark.read().parquet(input).schema();
+            return Arrays.asList(schema.fieldNames()).contains(TensorRows.TENSOR)
+                    && InputKind.isBinaryTensorStruct(schema.apply(TensorRows.TENSOR).dataType());
+        } catch (RuntimeException e) {
+            return false; // no readable schema: the read below says what is wrong
+        }
+    }
+
     private static Result write(SparkSession spark, String input, String output) {
-        Iterator<ImageRecord> records = spark.read().schema(TensorRows.SCHEMA).parquet(input).orderBy(TensorRows.ORDINAL)
+        boolean binary = binaryTensors(spark, input);
+        Iterator<ImageRecord> records = spark.read().schema(binary ? TensorRows.BINARY_SCHEMA : TensorRows.SCHEMA)
+                .parquet(input).orderBy(TensorRows.ORDINAL)
                 .javaRDD().map(TensorRows::fromRow).toLocalIterator();
         try (JobIo.NpyRecordWriter writer = JobIo.npyRecordWriter(output)) {
             int[] shape = null;

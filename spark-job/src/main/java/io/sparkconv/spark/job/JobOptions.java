@@ -9,6 +9,13 @@ public final class JobOptions {
     public String input;
     /** Input format name (npy, npz, idx, cifar10, cifar100, image, parquet) or null to infer from file names. */
     public String inputFormat;
+    /**
+     * The image column of a table input (parquet, orc, json, or image through Spark's image source), or null: the
+     * {@code tensor} column of a run's own Parquet output.
+     */
+    public String inputCol;
+    /** One image's shape in the layer's data format, for array, binary and vector columns; or null. */
+    public int[] inputShape;
     /** Keras layer config JSON file; with {@link #model}, the layer name(s) in the model, comma-separated. */
     public String layer;
     /** Keras model file (.h5/.hdf5/.keras) whose named Conv2D layers run in order, weights included; or null. */
@@ -23,6 +30,11 @@ public final class JobOptions {
     public long seed = 42;
     /** Output directory. */
     public String output;
+    /**
+     * The output tensor's data: "array" (array<float>, the default) or "binary" (little-endian float32 bytes,
+     * {@code TensorRows.BINARY_TENSOR_TYPE}: Parquet writes it many times faster).
+     */
+    public String outputEncoding = "array";
     /** Output format: parquet. */
     public String outputFormat = "parquet";
     /** Spark master, or null for spark-submit's or local[*]. */

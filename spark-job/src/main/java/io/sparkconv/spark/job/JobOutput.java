@@ -1,6 +1,5 @@
 package io.sparkconv.spark.job;
 
-import io.sparkconv.datasets.ImageRecord;
 import io.sparkconv.datasets.Rejection;
 import io.sparkconv.datasets.spark.SparkDatasets;
 import java.io.IOException;
@@ -11,12 +10,14 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
-import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The job's output: Parquet rows of {@code TensorRows.SCHEMA} (source, index, ordinal, label, tensor) written
+ * The job's output: Parquet rows of the input's columns (for files: source, index, ordinal, label) and the
+ * {@code tensor} struct ({@code shape: array<int>, data: array<float>}), written
  * through Spark's file output committer into the job's staging directory ({@link OutputTarget}), which is renamed
  * into place only when the job is complete.
  */
@@ -31,8 +32,9 @@ public final class JobOutput {
      * Writes the records as Parquet into a new directory (the job's staging directory) and returns how many rows
      * the committed files hold.
      */
-    public static long writeParquet(SparkSession spark, JavaRDD<ImageRecord> records, String directory) {
-        SparkDatasets.toDataFrame(spark, records).write().mode(SaveMode.ErrorIfExists).parquet(directory);
+    public static long writeParquet(Dataset<Row> table, String directory) {
+        SparkSession spark = table.sparkSession();
+        table.write().mode(SaveMode.ErrorIfExists).parquet(directory);
         // Counted from the committed files' footers, not from the tasks that wrote them (and without Spark's
         // reader, which ignores the hidden staging directory).
         return countRows(spark.sparkContext().hadoopConfiguration(), directory);

@@ -1,6 +1,5 @@
 package io.sparkconv.spark.ml;
 
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -16,8 +15,8 @@ import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionEnd;
-import org.apache.spark.util.AccumulatorV2;
-import org.apache.spark.util.LongAccumulator;
+import io.sparkconv.spark.HandleInvalid;
+import io.sparkconv.spark.RowCounters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.jdk.javaapi.CollectionConverters;
@@ -27,7 +26,7 @@ import scala.jdk.javaapi.CollectionConverters;
  * action, it logs one WARN line with the count and the first reason, so an empty result (or a column of nulls) does
  * not go unexplained.
  *
- * <p>Tasks add their row counts to named accumulators ({@link Counters}, once per batch, not per row); Spark
+ * <p>Tasks add their row counts to named accumulators ({@link RowCounters}, once per batch, not per row); Spark
  * reports each successful task's updates in its task-end event. One listener per SparkContext sums them by action:
  * a Dataset action runs as one SQL execution (its jobs carry the execution id; {@code show()} may run several), so
  * the check is made when the execution ends; a job outside any execution (an RDD action) is checked when it ends.
@@ -39,63 +38,6 @@ final class RejectionWarnings extends SparkListener {
     /** The job property holding the SQL execution id (Spark's SQLExecution.EXECUTION_ID_KEY). */
     private static final String EXECUTION_ID = "spark.sql.execution.id";
     private static final Map<SparkContext, RejectionWarnings> BY_CONTEXT = new WeakHashMap<>();
-
-    /** The accumulators one transform() call's tasks add to; Java-serialized with the task's function. */
-    static final class Counters implements Serializable {
-        private static final long serialVersionUID = 1L;
-        /** Rows the transform processed (valid and invalid). */
-        final LongAccumulator rows;
-        /** Rows it dropped (skip) or kept with a null output (keep). */
-        final LongAccumulator rejected;
-        /** Where and why the task's first rejected row was rejected. */
-        final FirstRejection first;
-
-        private Counters(LongAccumulator rows, LongAccumulator rejected, FirstRejection first) {
-            this.rows = rows;
-            this.rejected = rejected;
-            this.first = first;
-        }
-    }
-
-    /** Keeps the first value added; a task adds one, its first rejected row's description. */
-    static final class FirstRejection extends AccumulatorV2<String, String> {
-        private static final long serialVersionUID = 1L;
-        private String reason;
-
-        @Override
-        public boolean isZero() {
-            return reason == null;
-        }
-
-        @Override
-        public FirstRejection copy() {
-            FirstRejection copy = new FirstRejection();
-            copy.reason = reason;
-            return copy;
-        }
-
-        @Override
-        public void reset() {
-            reason = null;
-        }
-
-        @Override
-        public void add(String value) {
-            if (reason == null) {
-                reason = value;
-            }
-        }
-
-        @Override
-        public void merge(AccumulatorV2<String, String> other) {
-            add(other.value());
-        }
-
-        @Override
-        public String value() {
-            return reason;
-        }
-    }
 
     /** One transform() call: its accumulators' ids and what to call it. */
     private record Tracked(String transformer, HandleInvalid policy, long rowsId, long rejectedId, long firstId) {
@@ -124,7 +66,7 @@ final class RejectionWarnings extends SparkListener {
      * New accumulators for one transform() call, registered with the context and watched by its listener (made and
      * added on first use).
      */
-    static Counters track(SparkContext context, String transformer, HandleInvalid policy) {
+    static RowCounters track(SparkContext context, String transformer, HandleInvalid policy) {
         RejectionWarnings listener;
         synchronized (BY_CONTEXT) {
             listener = BY_CONTEXT.get(context);
@@ -134,16 +76,13 @@ final class RejectionWarnings extends SparkListener {
                 BY_CONTEXT.put(context, listener);
             }
         }
-        String prefix = "sparkconv.transformer." + transformer;
-        LongAccumulator rows = context.longAccumulator(prefix + ".rows");
-        LongAccumulator rejected = context.longAccumulator(prefix + ".rejected");
-        FirstRejection first = new FirstRejection();
-        context.register(first, prefix + ".firstRejected");
-        Tracked entry = new Tracked(transformer, policy, rows.id(), rejected.id(), first.id());
-        listener.tracked.put(rows.id(), entry);
-        listener.tracked.put(rejected.id(), entry);
-        listener.tracked.put(first.id(), entry);
-        return new Counters(rows, rejected, first);
+        RowCounters counters = RowCounters.register(context, "sparkconv.transformer." + transformer, false);
+        Tracked entry = new Tracked(transformer, policy, counters.rows.id(), counters.rejected.id(),
+                counters.first.id());
+        listener.tracked.put(counters.rows.id(), entry);
+        listener.tracked.put(counters.rejected.id(), entry);
+        listener.tracked.put(counters.first.id(), entry);
+        return counters;
     }
 
     @Override

@@ -1,12 +1,10 @@
 package io.sparkconv.spark.ml;
 
 import io.sparkconv.datasets.spark.TensorRows;
+import io.sparkconv.spark.InputKind;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -31,20 +29,11 @@ public final class TensorStruct {
 
     /** True for a struct with exactly the fields {@code shape: array<int>} and {@code data: array<float>}. */
     public static boolean isTensorStruct(DataType type) {
-        if (!(type instanceof StructType struct) || struct.fields().length != 2) {
-            return false;
-        }
-        StructField shape = struct.fields()[0];
-        StructField data = struct.fields()[1];
-        return SHAPE.equals(shape.name()) && DATA.equals(data.name())
-                && shape.dataType() instanceof ArrayType shapeArray
-                && shapeArray.elementType().equals(DataTypes.IntegerType)
-                && data.dataType() instanceof ArrayType dataArray
-                && dataArray.elementType().equals(DataTypes.FloatType);
+        return InputKind.isTensorStruct(type);
     }
 
-    /** A tensor value for a row of a DataFrame; the arrays are wrapped as Scala Seqs, not copied. */
+    /** A tensor value for a row of a DataFrame; the arrays are wrapped as Scala Seqs (ArraySeq), not copied. */
     public static Row row(int[] shape, float[] data) {
-        return RowFactory.create(ArrayValues.wrap(shape), ArrayValues.wrap(data));
+        return RowFactory.create(scala.collection.mutable.ArraySeq.make(shape), scala.collection.mutable.ArraySeq.make(data));
     }
 }

@@ -104,7 +104,8 @@ class Conv2DTransformerSchemaTest {
     void inputColumnProblemsAreReported() {
         assertFails(valid().setInputCol("nope"), "input column 'nope' does not exist; the columns are [id, name,");
         assertFails(valid().setInputCol("name"), "input column 'name' has type string; expected one of: the image"
-                + " struct of spark.read.format(\"image\"), array<float>, array<double>, vector,"
+                + " struct of spark.read.format(\"image\"), array<float>, array<double>, array<array<float|double>>"
+                + " or array<array<array<float|double>>>, vector,"
                 + " binary (little-endian float32), struct<shape: array<int>, data: array<float>>");
         assertFails(valid().setInputCol("ints"), "input column 'ints' has type array<int>");
         Conv2DTransformer noShape = valid().setInputCol("vector");

@@ -269,9 +269,13 @@ class Conv2DTransformerTest {
         org.apache.spark.broadcast.Broadcast<io.sparkconv.spark.LayerPayload> layer =
                 org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
                         .broadcast(new io.sparkconv.spark.LayerPayload(SAME_RELU, 3, KERNEL, BIAS));
-        PartitionConvolver convolver = new PartitionConvolver(layer, "pixels", 1, InputKind.FLOAT_ARRAY, false,
-                new ImageGeometry(HEIGHT, WIDTH, 3), 3, DataFormat.CHANNELS_LAST, false, 4, 0L, HandleInvalid.ERROR,
-                null);
+        org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+                .add("id", "int").add("pixels", "array<float>");
+        io.sparkconv.spark.InputColumn column = io.sparkconv.spark.InputColumn.resolve(schema, "pixels",
+                new int[] {HEIGHT, WIDTH, 3}, DataFormat.CHANNELS_LAST, false,
+                io.sparkconv.core.conv.Conv2D.fromConfig(SAME_RELU), 3, io.sparkconv.spark.InputColumn.Wording.TRANSFORMER);
+        io.sparkconv.spark.RowConvolver convolver = new io.sparkconv.spark.RowConvolver(layer, column, 4, 0L,
+                io.sparkconv.spark.HandleInvalid.ERROR, "Conv2DTransformer", "", null, null);
         int total = 1000;
         int[] pulled = {0};
         // Internal rows, as the transformer feeds them: the values as an unsafe array.

@@ -1,9 +1,9 @@
-package io.sparkconv.spark.ml;
+package io.sparkconv.spark;
 
 import java.util.Locale;
 
 /** What to do with a row whose input cannot be convolved, in the words Spark's own transformers use. */
-enum HandleInvalid {
+public enum HandleInvalid {
     /** Fail the job, naming the row and what is wrong with it. */
     ERROR,
     /** Drop the row. */
@@ -11,13 +11,13 @@ enum HandleInvalid {
     /** Keep the row with a null output. */
     KEEP;
 
-    static final String[] NAMES = {"error", "skip", "keep"};
+    public static final String[] NAMES = {"error", "skip", "keep"};
 
-    String paramValue() {
+    public String paramValue() {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    static HandleInvalid fromParam(String value) {
+    public static HandleInvalid fromParam(String value) {
         return valueOf(value.toUpperCase(Locale.ROOT));
     }
 }

@@ -1,11 +1,10 @@
-package io.sparkconv.spark.ml;
+package io.sparkconv.spark;
 
 import io.sparkconv.core.conv.Conv2D;
 import io.sparkconv.core.tensor.DataFormat;
 import io.sparkconv.core.tensor.Layouts;
-import io.sparkconv.spark.BatchBudget;
-import io.sparkconv.spark.ExecutorLayerCache;
-import io.sparkconv.spark.LayerPayload;
+import io.sparkconv.datasets.DatasetException;
+import io.sparkconv.datasets.Rejection;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
@@ -19,9 +18,6 @@ import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.ml.linalg.DenseVector;
-import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.JoinedRow;
@@ -30,63 +26,94 @@ import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.unsafe.Platform;
 
 /**
- * The executor side of {@link Conv2DTransformer}: streams the rows of a partition in mini-batches of images of
- * one geometry through a {@link Conv2D.Runner} and appends the output tensor to each row. Everything here was
- * validated on the driver by transformSchema; what is checked per row is only what a schema cannot tell
- * (image sizes, channel counts, array lengths, nulls), and such rows follow the handleInvalid policy.
+ * The one partition path of both Spark APIs, the batch job ({@code sparkconv run}) and the DataFrame transformer:
+ * streams the rows of a partition in mini-batches of images of one geometry through a {@link Conv2D.Runner} and
+ * appends the output tensor ({@code struct<shape: array<int>, data: array<float>>}) to each row. Everything here
+ * was validated on the driver ({@link InputColumn#resolve}); what is checked per row is only what a schema cannot
+ * tell (image sizes, channel counts, array lengths, nulls), and such rows follow the bad-record policy
+ * ({@link HandleInvalid}: the transformer's handleInvalid, the job's --on-bad-record).
  *
  * <p>Rows are Spark's internal rows ({@code Dataset.queryExecution().toRdd()}), not external {@code Row}s: an
  * {@code array<float>} is copied into the batch buffer in one memory copy from its unsafe array, and the output
- * is written back as unsafe arrays, so no element is ever boxed. A batch is bounded by the same byte budget as
- * the batch job's ({@link BatchBudget}), never by the partition's size.
+ * is written back as unsafe arrays, so no element is ever boxed. A batch is bounded by a byte budget
+ * ({@link BatchBudget}), never by the partition's size.
  */
-final class PartitionConvolver implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
+public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
     private static final long serialVersionUID = 1L;
     /** Distinct image geometries whose runner and buffers a task keeps at once. */
     private static final int MAX_GEOMETRIES = 4;
     /** Fields of the image struct and of the tensor struct. */
     private static final int IMAGE_FIELDS = 6;
     private static final int TENSOR_FIELDS = 2;
-    private static final int VECTOR_FIELDS = 4;
 
     private final Broadcast<LayerPayload> layer;
+    private final InputColumn input;
     private final String columnName;
     private final int columnIndex;
     private final InputKind kind;
-    private final boolean arrayMayHoldNulls;
     private final ImageGeometry fixedGeometry;
-    private final int inputChannels;
     private final DataFormat dataFormat;
-    private final boolean swapRedAndBlue;
     private final int batchSize;
     private final long maxBatchBytes;
     private final HandleInvalid handleInvalid;
-    /** Where skip and keep count rows for the driver's all-rejected warning; null under error. */
-    private final RejectionWarnings.Counters counters;
+    /** What an error names and how to get past it: "Conv2DTransformer" and its handleInvalid, or the job's. */
+    private final String who;
+    private final String invalidHint;
+    /** Where invalid rows are counted (and listed for the job's quarantine); null: not counted. */
+    private final RowCounters counters;
+    /** The job's images, flops, kernel time and plans; null: not measured. */
+    private final ConvolverMetrics metrics;
+    /** The output tensor's data as little-endian float32 bytes (binary), else as array<float>. */
+    private final boolean binaryOutput;
 
-    PartitionConvolver(Broadcast<LayerPayload> layer, String columnName,
-            int columnIndex, InputKind kind, boolean arrayMayHoldNulls, ImageGeometry fixedGeometry,
-            int inputChannels, DataFormat dataFormat, boolean swapRedAndBlue, int batchSize, long maxBatchBytes,
-            HandleInvalid handleInvalid, RejectionWarnings.Counters counters) {
+    /**
+     * @param maxBatchBytes a task's batch byte budget; 0: the executor's default ({@link BatchBudget})
+     * @param who           names the API in errors ("Conv2DTransformer")
+     * @param invalidHint   how to get past an invalid row under {@link HandleInvalid#ERROR}
+     */
+    public RowConvolver(Broadcast<LayerPayload> layer, InputColumn input, int batchSize, long maxBatchBytes,
+            HandleInvalid handleInvalid, String who, String invalidHint, RowCounters counters,
+            ConvolverMetrics metrics) {
+        this(layer, input, batchSize, maxBatchBytes, handleInvalid, who, invalidHint, counters, metrics, false);
+    }
+
+    /**
+     * As the other constructor, with {@code binaryOutput}: the output tensor is {@code struct<shape: array<int>,
+     * data: binary>} (little-endian float32, {@code TensorRows.BINARY_TENSOR_TYPE}) instead of array<float> data.
+     */
+    public RowConvolver(Broadcast<LayerPayload> layer, InputColumn input, int batchSize, long maxBatchBytes,
+            HandleInvalid handleInvalid, String who, String invalidHint, RowCounters counters,
+            ConvolverMetrics metrics, boolean binaryOutput) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        }
         this.layer = layer;
-        this.columnName = columnName;
-        this.columnIndex = columnIndex;
-        this.kind = kind;
-        this.arrayMayHoldNulls = arrayMayHoldNulls;
-        this.fixedGeometry = fixedGeometry;
-        this.inputChannels = inputChannels;
-        this.dataFormat = dataFormat;
-        this.swapRedAndBlue = swapRedAndBlue;
+        this.input = input;
+        this.columnName = input.name();
+        this.columnIndex = input.index();
+        this.kind = input.kind();
+        this.fixedGeometry = input.fixedGeometry();
+        this.dataFormat = input.dataFormat();
         this.batchSize = batchSize;
         this.maxBatchBytes = maxBatchBytes;
         this.handleInvalid = handleInvalid;
+        this.who = who;
+        this.invalidHint = invalidHint;
         this.counters = counters;
+        this.metrics = metrics;
+        this.binaryOutput = binaryOutput;
+    }
+
+    /** Whether the output tensor's data is binary (little-endian float32) rather than array<float>. */
+    public boolean binaryOutput() {
+        return binaryOutput;
     }
 
     @Override
     public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
         long budget = maxBatchBytes > 0 ? maxBatchBytes : BatchBudget.defaultBytes(SparkEnv.get().conf());
-        return new Batches(ExecutorLayerCache.layerFor(layer, null), rows, budget);
+        return new Batches(ExecutorLayerCache.layerFor(layer, metrics == null ? null : metrics.layerBuilds), rows,
+                budget);
     }
 
     /** A runner and its reused buffers for one input geometry, or why that geometry cannot be convolved. */
@@ -99,10 +126,11 @@ final class PartitionConvolver implements FlatMapFunction<Iterator<InternalRow>,
         final float[] out;
         final float[] scratch;
         final int capacity;
+        final long flopsPerImage;
         final String invalidReason;
 
         Slot(ImageGeometry input, Conv2D.Runner runner, ImageGeometry output, int[] outputShape, int capacity,
-                boolean transposesInput) {
+                boolean transposesInput, long flopsPerImage) {
             this.input = input;
             this.runner = runner;
             this.output = output;
@@ -111,6 +139,7 @@ final class PartitionConvolver implements FlatMapFunction<Iterator<InternalRow>,
             this.in = new float[Math.multiplyExact(input.size(), capacity)];
             this.out = new float[Math.multiplyExact(output.size(), capacity)];
             this.scratch = transposesInput ? new float[input.size()] : null;
+            this.flopsPerImage = flopsPerImage;
             this.invalidReason = null;
         }
 
@@ -123,11 +152,12 @@ final class PartitionConvolver implements FlatMapFunction<Iterator<InternalRow>,
             this.out = null;
             this.scratch = null;
             this.capacity = 0;
+            this.flopsPerImage = 0;
             this.invalidReason = invalidReason;
         }
     }
 
-    /** The output iterator: pulls at most batchSize rows at a time, never the whole partition. */
+    /** The output iterator: pulls at most one batch of rows at a time, never the whole partition. */
     private final class Batches implements Iterator<InternalRow> {
         private final Conv2D layer;
         private final DataFormat layerFormat;
@@ -140,7 +170,7 @@ final class PartitionConvolver implements FlatMapFunction<Iterator<InternalRow>,
          * of -1 marks an invalid row kept with a null output.
          */
         private final List<InternalRow> pending = new ArrayList<>();
-        private final int[] pendingBatchIndex;
+        private int[] pendingBatchIndex = new int[16];
         /** A row whose geometry differs from the batch being filled: it starts the next batch. */
         private InternalRow carried;
         /** Set by inspect(): the geometry of the row, or why it is invalid. */
@@ -155,7 +185,6 @@ final class PartitionConvolver implements FlatMapFunction<Iterator<InternalRow>,
             this.layerFormat = layer.spec().dataFormat();
             this.rows = rows;
             this.budget = budget;
-            this.pendingBatchIndex = new int[batchSize];
         }
 
         @Override
@@ -195,18 +224,17 @@ final class PartitionConvolver implements FlatMapFunction<Iterator<InternalRow>,
                 }
                 if (rowSlot == null) {
                     if (handleInvalid == HandleInvalid.ERROR) {
+                        if (input.sourceColumn() >= 0 && input.indexColumn() >= 0) {
+                            // A file's record: named as the readers name their bad records.
+                            throw DatasetException.record(source(row), rowIndex(row), invalidReason + ". "
+                                    + invalidHint);
+                        }
                         throw new IllegalArgumentException(describeInvalid(row));
                     }
                     rejected++;
-                    if (counters != null && !firstRejectionReported) {
-                        // An invalid row is never carried: it is the row just pulled.
-                        counters.first.add("partition " + TaskContext.getPartitionId() + ", row " + (pulled - 1)
-                                + origin(row) + ": " + invalidReason);
-                        firstRejectionReported = true;
-                    }
+                    reject(row);
                     if (handleInvalid == HandleInvalid.KEEP) {
-                        pendingBatchIndex[pending.size()] = -1;
-                        pending.add(row);
+                        addPending(row, -1);
                     }
                     continue;
                 }
@@ -216,15 +244,18 @@ final class PartitionConvolver implements FlatMapFunction<Iterator<InternalRow>,
                 }
                 slot = rowSlot;
                 copyInput(row, slot, count);
-                pendingBatchIndex[pending.size()] = count;
-                pending.add(row);
+                addPending(row, count);
                 count++;
                 if (count == slot.capacity) {
                     break;
                 }
             }
             if (count > 0) {
+                long started = System.nanoTime();
                 slot.runner.run(slot.in, 0, count, slot.out, 0);
+                if (metrics != null) {
+                    metrics.add(count, slot.flopsPerImage, System.nanoTime() - started);
+                }
             }
             if (counters != null && count + rejected > 0) {
                 counters.rows.add(count + rejected);
@@ -235,6 +266,56 @@ final class PartitionConvolver implements FlatMapFunction<Iterator<InternalRow>,
                 ready.add(withOutput(pending.get(i), index < 0 ? null : outputTensor(slot, index)));
             }
             pending.clear();
+        }
+
+        private void addPending(InternalRow row, int batchIndex) {
+            if (pending.size() == pendingBatchIndex.length) {
+                pendingBatchIndex = java.util.Arrays.copyOf(pendingBatchIndex, pendingBatchIndex.length * 2);
+            }
+            pendingBatchIndex[pending.size()] = batchIndex;
+            pending.add(row);
+        }
+
+        /** Counts the row just pulled as rejected: the task's first reason, and the job's quarantine list. */
+        private void reject(InternalRow row) {
+            if (counters == null) {
+                return;
+            }
+            if (!firstRejectionReported) {
+                // An invalid row is never carried: it is the row just pulled.
+                counters.first.add("partition " + TaskContext.getPartitionId() + ", row " + (pulled - 1)
+                        + origin(row) + ": " + invalidReason);
+                firstRejectionReported = true;
+            }
+            if (counters.rejections != null) {
+                counters.rejections.add(new Rejection(source(row), rowIndex(row), invalidReason));
+            }
+        }
+
+        /** The row's source: its source column, an image's origin, or its partition. */
+        private String source(InternalRow row) {
+            if (input.sourceColumn() >= 0 && !row.isNullAt(input.sourceColumn())) {
+                return row.getUTF8String(input.sourceColumn()).toString();
+            }
+            if (kind == InputKind.IMAGE && !row.isNullAt(columnIndex)) {
+                InternalRow image = row.getStruct(columnIndex, IMAGE_FIELDS);
+                if (!image.isNullAt(InputKind.IMAGE_ORIGIN)) {
+                    return image.getUTF8String(InputKind.IMAGE_ORIGIN).toString();
+                }
+            }
+            return "partition " + TaskContext.getPartitionId();
+        }
+
+        /** The row's index within its source: its index column, 0 for an image file, or its row in the partition. */
+        private long rowIndex(InternalRow row) {
+            if (input.sourceColumn() >= 0 && input.indexColumn() >= 0 && !row.isNullAt(input.sourceColumn())
+                    && !row.isNullAt(input.indexColumn())) {
+                return row.getLong(input.indexColumn());
+            }
+            if (kind == InputKind.IMAGE && !source(row).startsWith("partition ")) {
+                return 0;
+            }
+            return pulled - 1;
         }
 
         /** Finds the row's geometry (into {@code inspected}) or why it cannot be read (into invalidReason). */
@@ -266,7 +347,7 @@ final class PartitionConvolver implements FlatMapFunction<Iterator<InternalRow>,
                         return false;
                     }
                 }
-                case TENSOR -> {
+                case TENSOR, BINARY_TENSOR -> {
                     InternalRow tensor = row.getStruct(columnIndex, TENSOR_FIELDS);
                     if (tensor.isNullAt(0) || tensor.isNullAt(1)) {
                         invalidReason = "the tensor has a null shape or data";
@@ -285,11 +366,31 @@ final class PartitionConvolver implements FlatMapFunction<Iterator<InternalRow>,
                     }
                     geometry = ImageGeometry.fromShape(dims, dataFormat);
                     long expected = (long) dims[0] * dims[1] * dims[2];
-                    int size = tensor.getArray(1).numElements();
+                    if (kind == InputKind.BINARY_TENSOR && tensor.getBinary(1).length % Float.BYTES != 0) {
+                        invalidReason = "the tensor's data has " + tensor.getBinary(1).length + " bytes, not a whole"
+                                + " number of little-endian float32 values";
+                        return false;
+                    }
+                    int size = kind == InputKind.BINARY_TENSOR ? tensor.getBinary(1).length / Float.BYTES
+                            : tensor.getArray(1).numElements();
                     if (size != expected) {
                         invalidReason = "the tensor has shape " + shape + " but " + size + " values";
                         return false;
                     }
+                    if (kind == InputKind.TENSOR && input.arrayMayHoldNulls() && hasNullElement(tensor.getArray(1))) {
+                        invalidReason = "the tensor's data holds a null element";
+                        return false;
+                    }
+                }
+                case NESTED_ARRAY -> {
+                    String problem = nestedProblem(row.getArray(columnIndex), input.nestedDims(), 0);
+                    if (problem != null) {
+                        invalidReason = "the nested array " + problem + " but inputShape "
+                                + java.util.Arrays.toString(fixedGeometry.shape(dataFormat)) + " needs "
+                                + java.util.Arrays.toString(input.nestedDims());
+                        return false;
+                    }
+                    geometry = fixedGeometry;
                 }
                 default -> {
                     if (kind == InputKind.BINARY && row.getBinary(columnIndex).length % Float.BYTES != 0) {
@@ -304,16 +405,16 @@ final class PartitionConvolver implements FlatMapFunction<Iterator<InternalRow>,
                                 + fixedGeometry.size();
                         return false;
                     }
-                    if (arrayMayHoldNulls && hasNullElement(row.getArray(columnIndex))) {
+                    if (input.arrayMayHoldNulls() && hasNullElement(row.getArray(columnIndex))) {
                         invalidReason = "the array holds a null element";
                         return false;
                     }
                     geometry = fixedGeometry;
                 }
             }
-            if (geometry.channels() != inputChannels) {
+            if (geometry.channels() != input.inputChannels()) {
                 invalidReason = "the input has " + geometry.channels() + " channel(s) but the layer's kernel expects "
-                        + inputChannels;
+                        + input.inputChannels();
                 return false;
             }
             if (fixedGeometry != null && !fixedGeometry.equals(geometry)) {
@@ -327,14 +428,10 @@ final class PartitionConvolver implements FlatMapFunction<Iterator<InternalRow>,
         /** Values of an array, vector or binary column (a binary holds float32s: 4 bytes a value). */
         private long arrayOrVectorSize(InternalRow row) {
             return switch (kind) {
-                case VECTOR -> vector(row).size();
+                case VECTOR -> VectorValues.size(row, columnIndex);
                 case BINARY -> row.getBinary(columnIndex).length / Float.BYTES;
                 default -> row.getArray(columnIndex).numElements();
             };
-        }
-
-        private Vector vector(InternalRow row) {
-            return VECTOR_UDT.deserialize(row.getStruct(columnIndex, VECTOR_FIELDS));
         }
 
         private Slot slotFor(ImageGeometry geometry) {
@@ -365,12 +462,19 @@ final class PartitionConvolver implements FlatMapFunction<Iterator<InternalRow>,
             if (imageBytes > budget) {
                 return new Slot(geometry, "an input of " + geometry + " needs " + BatchBudget.text(imageBytes)
                         + " for its input and output, more than the batch budget of " + BatchBudget.text(budget)
-                        + ": raise maxBatchBytes (and the executor heap)");
+                        + ": raise the batch byte budget (--max-batch-bytes) and the executor heap");
             }
             int capacity = BatchBudget.capacity(budget, imageBytes, batchSize);
             Conv2D.Runner runner = layer.newRunner(geometry.height(), geometry.width(), geometry.channels(),
                     capacity);
-            return new Slot(geometry, runner, output, output.shape(dataFormat), capacity, transposesInput);
+            warmUpOnce(runner);
+            if (metrics != null) {
+                String layerName = layer.spec().name() == null ? "conv2d" : layer.spec().name();
+                metrics.plans.add(layerName + ": " + runner.plan().name() + " (input " + geometry.height() + "x"
+                        + geometry.width() + "x" + geometry.channels() + ")");
+            }
+            return new Slot(geometry, runner, output, output.shape(dataFormat), capacity, transposesInput,
+                    ConvolverMetrics.flopsPerImage(layer, runner, geometry.channels()));
         }
 
         /** Writes the row's values as image {@code index} of the slot's input batch, in the layer's format. */
@@ -397,7 +501,7 @@ final class PartitionConvolver implements FlatMapFunction<Iterator<InternalRow>,
                 case IMAGE -> {
                     byte[] data = row.getStruct(columnIndex, IMAGE_FIELDS).getBinary(InputKind.IMAGE_DATA);
                     int channels = g.channels();
-                    if (swapRedAndBlue && channels >= 3) {
+                    if (input.swapRedAndBlue() && channels >= 3) {
                         for (int p = 0; p < data.length; p += channels) {
                             target[offset + p] = data[p + 2] & 0xFF;
                             target[offset + p + 1] = data[p + 1] & 0xFF;
@@ -413,6 +517,8 @@ final class PartitionConvolver implements FlatMapFunction<Iterator<InternalRow>,
                     }
                 }
                 case TENSOR -> copyFloats(row.getStruct(columnIndex, TENSOR_FIELDS).getArray(1), target, offset);
+                case BINARY_TENSOR -> ByteBuffer.wrap(row.getStruct(columnIndex, TENSOR_FIELDS).getBinary(1))
+                        .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(target, offset, g.size());
                 case FLOAT_ARRAY -> copyFloats(row.getArray(columnIndex), target, offset);
                 case DOUBLE_ARRAY -> {
                     ArrayData values = row.getArray(columnIndex);
@@ -422,11 +528,9 @@ final class PartitionConvolver implements FlatMapFunction<Iterator<InternalRow>,
                 }
                 case BINARY -> ByteBuffer.wrap(row.getBinary(columnIndex)).order(ByteOrder.LITTLE_ENDIAN)
                         .asFloatBuffer().get(target, offset, g.size());
-                case VECTOR -> {
-                    Vector vector = vector(row);
-                    double[] values = vector instanceof DenseVector dense ? dense.values() : vector.toArray();
-                    ArrayValues.copyDoubles(values, target, offset);
-                }
+                case NESTED_ARRAY -> copyNested(row.getArray(columnIndex), input.nestedDims().length,
+                        input.nestedDoubles(), target, offset);
+                case VECTOR -> VectorValues.copy(row, columnIndex, target, offset);
                 default -> throw new IllegalStateException("unhandled input kind " + kind);
             }
         }
@@ -435,19 +539,32 @@ final class PartitionConvolver implements FlatMapFunction<Iterator<InternalRow>,
         private InternalRow outputTensor(Slot slot, int index) {
             ImageGeometry g = slot.output;
             int size = g.size();
-            UnsafeArrayData values;
-            if (dataFormat == layerFormat) {
-                // One copy from the batch buffer into the unsafe array the row holds.
-                values = UnsafeArrayData.fromPrimitiveArray(slot.out, Math.toIntExact(Platform.FLOAT_ARRAY_OFFSET
-                        + (long) index * size * Float.BYTES), size, Float.BYTES);
-            } else {
-                float[] transposed = new float[size];
+            float[] source = slot.out;
+            int sourceIndex = index * size;
+            if (dataFormat != layerFormat) {
+                source = new float[size];
+                sourceIndex = 0;
                 if (layerFormat == DataFormat.CHANNELS_LAST) {
-                    Layouts.nhwcToNchw(slot.out, index * size, transposed, 0, 1, g.channels(), g.height(), g.width());
+                    Layouts.nhwcToNchw(slot.out, index * size, source, 0, 1, g.channels(), g.height(), g.width());
                 } else {
-                    Layouts.nchwToNhwc(slot.out, index * size, transposed, 0, 1, g.channels(), g.height(), g.width());
+                    Layouts.nchwToNhwc(slot.out, index * size, source, 0, 1, g.channels(), g.height(), g.width());
                 }
-                values = UnsafeArrayData.fromPrimitiveArray(transposed);
+            }
+            Object values;
+            if (binaryOutput) {
+                // Little-endian float32 bytes: one memory copy on a little-endian machine.
+                byte[] bytes = new byte[size * Float.BYTES];
+                if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+                    Platform.copyMemory(source, Platform.FLOAT_ARRAY_OFFSET + (long) sourceIndex * Float.BYTES, bytes,
+                            Platform.BYTE_ARRAY_OFFSET, (long) size * Float.BYTES);
+                } else {
+                    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(source, sourceIndex, size);
+                }
+                values = bytes;
+            } else {
+                // One copy from the batch buffer into the unsafe array the row holds.
+                values = UnsafeArrayData.fromPrimitiveArray(source, Math.toIntExact(Platform.FLOAT_ARRAY_OFFSET
+                        + (long) sourceIndex * Float.BYTES), size, Float.BYTES);
             }
             return new GenericInternalRow(new Object[] {UnsafeArrayData.fromPrimitiveArray(slot.outputShape), values});
         }
@@ -467,13 +584,10 @@ final class PartitionConvolver implements FlatMapFunction<Iterator<InternalRow>,
         }
 
         private String describeInvalid(InternalRow row) {
-            return "Conv2DTransformer: invalid value in input column '" + columnName + "'" + origin(row) + ": "
-                    + invalidReason + ". Set handleInvalid to \"skip\" to drop such rows or \"keep\" to keep them"
-                    + " with a null output.";
+            return who + ": invalid value in input column '" + columnName + "'" + origin(row) + ": " + invalidReason
+                    + ". " + invalidHint;
         }
     }
-
-    private static final VectorUDT VECTOR_UDT = new VectorUDT();
 
     /** Copies a float array into {@code target[offset..]}: one memory copy from an unsafe array. */
     static void copyFloats(ArrayData values, float[] target, int offset) {
@@ -487,6 +601,67 @@ final class PartitionConvolver implements FlatMapFunction<Iterator<InternalRow>,
                 target[offset + i] = values.getFloat(i);
             }
         }
+    }
+
+    /** Why a nested array does not have the lengths {@code dims[level..]} (or holds a null), or null when it does. */
+    private static String nestedProblem(ArrayData values, int[] dims, int level) {
+        int n = values.numElements();
+        if (n != dims[level]) {
+            return "has " + n + " elements at level " + (level + 1);
+        }
+        for (int i = 0; i < n; i++) {
+            if (values.isNullAt(i)) {
+                return "holds a null at level " + (level + 1);
+            }
+            if (level + 1 < dims.length) {
+                String problem = nestedProblem(values.getArray(i), dims, level + 1);
+                if (problem != null) {
+                    return problem;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Copies a nested array of {@code depth} levels in row-major order; innermost float arrays in one copy each. */
+    private static int copyNested(ArrayData values, int depth, boolean doubles, float[] target, int offset) {
+        int n = values.numElements();
+        if (depth == 1) {
+            if (doubles) {
+                for (int i = 0; i < n; i++) {
+                    target[offset + i] = (float) values.getDouble(i);
+                }
+            } else {
+                copyFloats(values, target, offset);
+            }
+            return offset + n;
+        }
+        for (int i = 0; i < n; i++) {
+            offset = copyNested(values.getArray(i), depth - 1, doubles, target, offset);
+        }
+        return offset;
+    }
+
+    /** Plans this JVM has warmed up (the JIT compiles a plan's code once per JVM, whatever the image size). */
+    private static final java.util.Set<String> WARMED_PLANS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** How long a plan runs on a zero image before its first batch. */
+    static final long WARM_UP_NANOS = 300_000_000L;
+
+    /**
+     * Runs a plan new to this JVM on a zero image for {@link #WARM_UP_NANOS}, so the JIT has compiled the kernel
+     * before the timed batches: the job summary's convolution speed is then the kernel's own, comparable with the
+     * benchmark, and not the interpreter's. The warm-up is part of the task time, not of the convolution time.
+     */
+    static void warmUpOnce(Conv2D.Runner runner) {
+        if (!WARMED_PLANS.add(runner.plan().name())) {
+            return;
+        }
+        float[] in = new float[runner.inputImageSize()];
+        float[] out = new float[runner.outputImageSize()];
+        long end = System.nanoTime() + WARM_UP_NANOS;
+        do {
+            runner.run(in, 0, 1, out, 0);
+        } while (System.nanoTime() < end);
     }
 
     private static boolean hasNullElement(ArrayData values) {
