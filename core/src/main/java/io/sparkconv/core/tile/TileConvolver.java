@@ -116,6 +116,12 @@ public final class TileConvolver implements AutoCloseable {
         long key = ((long) t.windowHeight() << 32) | t.windowWidth();
         Conv2D.Runner runner = runners.get(key);
         if (runner == null) {
+            // One runner at a time: a runner's workspace is sized for its window (about 100 MB for a 1024 tile on
+            // the packed-filters path), and a task meets up to four window sizes (interior, right, bottom, corner).
+            for (Conv2D.Runner previous : runners.values()) {
+                previous.close();
+            }
+            runners.clear();
             runner = windowLayer.newRunner(t.windowHeight(), t.windowWidth(), channels, 1, kernel);
             runners.put(key, runner);
         }
