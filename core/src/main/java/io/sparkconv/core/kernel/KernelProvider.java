@@ -14,8 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * the scalar kernel (plain Java, auto-vectorized by C2) with one warning naming the JVM flag. The system
  * property {@code sparkconv.kernel} forces a choice: {@code scalar}, {@code vector} (preferred width) or
  * {@code vector-64|128|256|512} (forcing a vector kernel without the module is an error), optionally with
- * {@code -r16} or {@code -r32}: the vector registers its register blocks are sized for, by default the CPU's
- * (16 on x86 without AVX-512, where blocks sized for 32 would spill, else 32). Vector classes are only loaded,
+ * {@code -r16}: register blocks sized for 16 vector registers instead of 32 ({@code -r32}, the default). A forced
+ * name is exactly the kernel of that {@link ConvKernel#name()}; only {@code vector} and the automatic choice
+ * follow the CPU's registers (16 on x86 without AVX-512, where blocks sized for 32 would spill, else 32). Vector classes are only loaded,
  * reflectively and one copy per width and register count ({@link SpeciesClassLoader}), after the module was
  * found, so this class links on any JVM. Which path a layer then runs is decided per geometry by {@link ConvPath}.
  */
@@ -84,6 +85,14 @@ public final class KernelProvider {
         return vector(bits, Cpu.vectorRegisters());
     }
 
+    /**
+     * The widest vector, in bits, that this CPU runs natively (the Vector API's preferred shape, 64 to 512); wider
+     * species are emulated in Java, correct but allocating. Needs the vector module.
+     */
+    public static int nativeBits() {
+        return PreferredWidth.bits();
+    }
+
     /** The vector kernel at {@code bits} with register blocks sized for {@code registers} (16 or 32). */
     public static ConvKernel vector(int bits, int registers) {
         if (!VECTOR_BITS.contains(bits)) {
@@ -113,8 +122,10 @@ public final class KernelProvider {
             if (!vectorModulePresent()) {
                 throw noVectorModule(what, name);
             }
-            int bits = form[0] == 0 ? PreferredWidth.bits() : form[0];
-            return vector(bits, form[1] == 0 ? Cpu.vectorRegisters() : form[1]);
+            if (form[0] == 0) {
+                return vector(PreferredWidth.bits());
+            }
+            return vector(form[0], form[1] == 0 ? 32 : form[1]);
         }
         throw new IllegalArgumentException(what + "=" + name + " is not a kernel: expected \"scalar\", \"vector\" "
                 + "or \"vector-BITS[-rREGISTERS]\" with BITS one of " + VECTOR_BITS + " and REGISTERS one of "
@@ -152,7 +163,7 @@ public final class KernelProvider {
                 + " is not available in this JVM: start it with " + VECTOR_FLAG);
     }
 
-    /** {bits, registers (0: the CPU's)} of "vector-BITS[-rREGISTERS]". */
+    /** {bits, registers (0: not given)} of "vector-BITS[-rREGISTERS]". */
     private static int[] widthOf(String forced, String what, String wanted) {
         String[] parts = wanted.substring("vector-".length()).split("-r", -1);
         try {
