@@ -2,6 +2,7 @@ package io.sparkconv.spark;
 
 import io.sparkconv.datasets.spark.TensorRows;
 import java.util.Arrays;
+import java.util.function.Predicate;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -101,29 +102,26 @@ public enum InputKind {
 
     /** True for a struct with exactly the fields {@code shape: array<int>} and {@code data: array<float>}. */
     public static boolean isTensorStruct(DataType type) {
-        if (!(type instanceof StructType struct) || struct.fields().length != 2) {
-            return false;
-        }
-        StructField shape = struct.fields()[0];
-        StructField data = struct.fields()[1];
-        return TensorRows.SHAPE.equals(shape.name()) && TensorRows.DATA.equals(data.name())
-                && shape.dataType() instanceof ArrayType shapeArray
-                && shapeArray.elementType().equals(DataTypes.IntegerType)
-                && data.dataType() instanceof ArrayType dataArray
-                && dataArray.elementType().equals(DataTypes.FloatType);
+        return isTensorStructWithData(type,
+                data -> data instanceof ArrayType array && array.elementType().equals(DataTypes.FloatType));
     }
 
     /** True for a struct with exactly the fields {@code shape: array<int>} and {@code data: binary}. */
     public static boolean isBinaryTensorStruct(DataType type) {
+        return isTensorStructWithData(type, DataTypes.BinaryType::equals);
+    }
+
+    /** A struct of exactly the fields {@code shape: array<int>} and {@code data} of a type {@code data} accepts. */
+    private static boolean isTensorStructWithData(DataType type, Predicate<DataType> data) {
         if (!(type instanceof StructType struct) || struct.fields().length != 2) {
             return false;
         }
-        StructField shape = struct.fields()[0];
-        StructField data = struct.fields()[1];
-        return TensorRows.SHAPE.equals(shape.name()) && TensorRows.DATA.equals(data.name())
-                && shape.dataType() instanceof ArrayType shapeArray
+        StructField shapeField = struct.fields()[0];
+        StructField dataField = struct.fields()[1];
+        return TensorRows.SHAPE.equals(shapeField.name()) && TensorRows.DATA.equals(dataField.name())
+                && shapeField.dataType() instanceof ArrayType shapeArray
                 && shapeArray.elementType().equals(DataTypes.IntegerType)
-                && data.dataType().equals(DataTypes.BinaryType);
+                && data.test(dataField.dataType());
     }
 
     /**

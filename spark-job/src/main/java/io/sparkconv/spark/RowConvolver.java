@@ -7,7 +7,6 @@ import io.sparkconv.datasets.DatasetException;
 import io.sparkconv.datasets.Rejection;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -125,12 +124,16 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
         final float[] in;
         final float[] out;
         final float[] scratch;
+        /** One output image in the table's data format, when it differs from the layer's. */
+        final float[] transposedOutput;
+        /** The output tensor of the row being emitted: rewritten for each row (see {@link Batches#next}). */
+        final OutputTensor tensor;
         final int capacity;
         final long flopsPerImage;
         final String invalidReason;
 
         Slot(ImageGeometry input, Conv2D.Runner runner, ImageGeometry output, int[] outputShape, int capacity,
-                boolean transposesInput, long flopsPerImage) {
+                boolean transposesInput, boolean transposesOutput, boolean binaryOutput, long flopsPerImage) {
             this.input = input;
             this.runner = runner;
             this.output = output;
@@ -139,6 +142,8 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
             this.in = new float[Math.multiplyExact(input.size(), capacity)];
             this.out = new float[Math.multiplyExact(output.size(), capacity)];
             this.scratch = transposesInput ? new float[input.size()] : null;
+            this.transposedOutput = transposesOutput ? new float[output.size()] : null;
+            this.tensor = new OutputTensor(outputShape, output.size(), binaryOutput);
             this.flopsPerImage = flopsPerImage;
             this.invalidReason = null;
         }
@@ -151,6 +156,8 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
             this.in = null;
             this.out = null;
             this.scratch = null;
+            this.transposedOutput = null;
+            this.tensor = null;
             this.capacity = 0;
             this.flopsPerImage = 0;
             this.invalidReason = invalidReason;
@@ -164,13 +171,18 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
         private final Iterator<InternalRow> rows;
         private final long budget;
         private final Map<ImageGeometry, Slot> slots = new HashMap<>();
-        private final ArrayDeque<InternalRow> ready = new ArrayDeque<>();
         /**
-         * Rows of the batch being filled, in input order (copies: the input iterator reuses its row); an index
-         * of -1 marks an invalid row kept with a null output.
+         * Rows of the current batch, in input order (copies: the input iterator reuses its row); an index of -1
+         * marks an invalid row kept with a null output. {@code emitted} of them have been returned.
          */
         private final List<InternalRow> pending = new ArrayList<>();
         private int[] pendingBatchIndex = new int[16];
+        private int emitted;
+        /** The slot whose output buffer holds the current batch. */
+        private Slot batchSlot;
+        /** The row returned by next(), reused as Spark's own operators reuse theirs. */
+        private final JoinedRow outputRow = new JoinedRow();
+        private final GenericInternalRow outputColumn = new GenericInternalRow(1);
         /** A row whose geometry differs from the batch being filled: it starts the next batch. */
         private InternalRow carried;
         /** Set by inspect(): the geometry of the row, or why it is invalid. */
@@ -189,22 +201,31 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
 
         @Override
         public boolean hasNext() {
-            while (ready.isEmpty() && (carried != null || rows.hasNext())) {
+            while (emitted == pending.size() && (carried != null || rows.hasNext())) {
                 fillAndRunBatch();
             }
-            return !ready.isEmpty();
+            return emitted < pending.size();
         }
 
+        /**
+         * The next row with its output tensor appended. The row, and the tensor's values, are rewritten by the
+         * following call, as Spark's operators rewrite theirs (an unsafe projection returns one row): a consumer
+         * that keeps a row copies it ({@code InternalRow.copy()} copies the tensor too). The output is copied
+         * once here, from the batch into the slot's tensor value, instead of into a new array per row.
+         */
         @Override
         public InternalRow next() {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
-            return ready.poll();
+            int index = pendingBatchIndex[emitted];
+            outputColumn.update(0, index < 0 ? null : outputTensor(batchSlot, index));
+            return outputRow.apply(pending.get(emitted++), outputColumn);
         }
 
         private void fillAndRunBatch() {
             pending.clear();
+            emitted = 0;
             Slot slot = null;
             int count = 0;
             int rejected = 0;
@@ -261,11 +282,7 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
                 counters.rows.add(count + rejected);
                 counters.rejected.add(rejected);
             }
-            for (int i = 0; i < pending.size(); i++) {
-                int index = pendingBatchIndex[i];
-                ready.add(withOutput(pending.get(i), index < 0 ? null : outputTensor(slot, index)));
-            }
-            pending.clear();
+            batchSlot = slot;
         }
 
         private void addPending(InternalRow row, int batchIndex) {
@@ -474,6 +491,7 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
                         + geometry.width() + "x" + geometry.channels() + ")");
             }
             return new Slot(geometry, runner, output, output.shape(dataFormat), capacity, transposesInput,
+                    dataFormat != layerFormat, binaryOutput,
                     ConvolverMetrics.flopsPerImage(layer, runner, geometry.channels()));
         }
 
@@ -535,42 +553,21 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
             }
         }
 
-        /** Image {@code index} of the slot's output batch as a tensor value in dataFormat order. */
+        /** Image {@code index} of the slot's output batch as the slot's tensor value, in dataFormat order. */
         private InternalRow outputTensor(Slot slot, int index) {
             ImageGeometry g = slot.output;
             int size = g.size();
-            float[] source = slot.out;
-            int sourceIndex = index * size;
-            if (dataFormat != layerFormat) {
-                source = new float[size];
-                sourceIndex = 0;
-                if (layerFormat == DataFormat.CHANNELS_LAST) {
-                    Layouts.nhwcToNchw(slot.out, index * size, source, 0, 1, g.channels(), g.height(), g.width());
-                } else {
-                    Layouts.nchwToNhwc(slot.out, index * size, source, 0, 1, g.channels(), g.height(), g.width());
-                }
+            if (slot.transposedOutput == null) {
+                return slot.tensor.set(slot.out, index * size);
             }
-            Object values;
-            if (binaryOutput) {
-                // Little-endian float32 bytes: one memory copy on a little-endian machine.
-                byte[] bytes = new byte[size * Float.BYTES];
-                if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
-                    Platform.copyMemory(source, Platform.FLOAT_ARRAY_OFFSET + (long) sourceIndex * Float.BYTES, bytes,
-                            Platform.BYTE_ARRAY_OFFSET, (long) size * Float.BYTES);
-                } else {
-                    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(source, sourceIndex, size);
-                }
-                values = bytes;
+            if (layerFormat == DataFormat.CHANNELS_LAST) {
+                Layouts.nhwcToNchw(slot.out, index * size, slot.transposedOutput, 0, 1, g.channels(), g.height(),
+                        g.width());
             } else {
-                // One copy from the batch buffer into the unsafe array the row holds.
-                values = UnsafeArrayData.fromPrimitiveArray(source, Math.toIntExact(Platform.FLOAT_ARRAY_OFFSET
-                        + (long) sourceIndex * Float.BYTES), size, Float.BYTES);
+                Layouts.nchwToNhwc(slot.out, index * size, slot.transposedOutput, 0, 1, g.channels(), g.height(),
+                        g.width());
             }
-            return new GenericInternalRow(new Object[] {UnsafeArrayData.fromPrimitiveArray(slot.outputShape), values});
-        }
-
-        private InternalRow withOutput(InternalRow row, InternalRow tensor) {
-            return new JoinedRow(row, new GenericInternalRow(new Object[] {tensor}));
+            return slot.tensor.set(slot.transposedOutput, 0);
         }
 
         /** " (image origin ...)" for an image row, else nothing. */

@@ -298,6 +298,9 @@ class Conv2DTransformerTest {
             expected[i] = coreForward(SAME_RELU, KERNEL, BIAS, image(i), new int[] {HEIGHT, WIDTH, 3},
                     DataFormat.CHANNELS_LAST).data();
         }
+        // The output row and its tensor are rewritten by each next(), as Spark's own operators rewrite theirs:
+        // a consumer that keeps rows copies them, and a copy keeps its values.
+        List<org.apache.spark.sql.catalyst.InternalRow> kept = new ArrayList<>();
         for (int i = 0; i < total; i++) {
             assertTrue(output.hasNext());
             assertEquals((i / 4 + 1) * 4, pulled[0], "rows pulled when output row " + i + " is ready");
@@ -306,8 +309,16 @@ class Conv2DTransformerTest {
             org.apache.spark.sql.catalyst.InternalRow tensor = row.getStruct(2, 2);
             assertArrayEquals(new int[] {HEIGHT, WIDTH, 4}, tensor.getArray(0).toIntArray());
             assertArrayEquals(expected[i % IMAGES], tensor.getArray(1).toFloatArray(), "row " + i);
+            if (i < 2 * IMAGES) {
+                kept.add(row.copy());
+            }
         }
         assertFalse(output.hasNext());
+        for (int i = 0; i < kept.size(); i++) {
+            assertEquals(i, kept.get(i).getInt(0));
+            assertArrayEquals(expected[i % IMAGES], kept.get(i).getStruct(2, 2).getArray(1).toFloatArray(),
+                    "kept copy of row " + i);
+        }
     }
 
     @Test
