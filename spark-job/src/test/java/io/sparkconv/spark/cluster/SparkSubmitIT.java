@@ -192,7 +192,7 @@ class SparkSubmitIT {
                 "--conf", "spark.jars.ivy=" + dir.resolve("ivy2")), runArgs(output));
         assertEquals(0, run.exitCode, run.toString());
         assertTrue(run.out.contains("records: read 30, written 30, rejected 0"), run.toString());
-        assertTrue(run.out.matches("(?s).*plan: conv2d[^\\n]*: vector-\\d+ .*"), "the vector kernel ran: " + run);
+        assertTrue(run.out.matches("(?s).*plan: conv2d[^\\n]*: vector-\\d+(-r\\d+)? .*"), "the vector kernel ran: " + run);
         assertFalse(run.out.contains("scalar fallback"), run.toString());
     }
 
@@ -204,7 +204,7 @@ class SparkSubmitIT {
                 MultiJvmSupport.jobJar().toString()), runArgs(output));
         assertEquals(0, run.exitCode, run.toString());
         assertTrue(run.out.contains("records: read 30, written 30, rejected 0"), run.toString());
-        assertTrue(run.out.matches("(?s).*plan: conv2d[^\\n]*: vector-\\d+ .*"), "the vector kernel ran: " + run);
+        assertTrue(run.out.matches("(?s).*plan: conv2d[^\\n]*: vector-\\d+(-r\\d+)? .*"), "the vector kernel ran: " + run);
         assertOutputIsTheLayers(List.of("--master", "local[2]"), output);
     }
 
@@ -238,7 +238,7 @@ class SparkSubmitIT {
                 MultiJvmSupport.startSparkJvm(home, cmd, log, "1g", true), log, 600);
         assertEquals(0, run.exitCode, run.toString());
         assertTrue(run.out.contains("records: read 30, written 30, rejected 0"), run.toString());
-        assertTrue(run.out.matches("(?s).*plan: conv2d[^\\n]*: vector-\\d+ .*"), "the vector kernel ran: " + run);
+        assertTrue(run.out.matches("(?s).*plan: conv2d[^\\n]*: vector-\\d+(-r\\d+)? .*"), "the vector kernel ran: " + run);
         Path npy = dir.resolve("spark35.npy");
         List<String> export = new ArrayList<>(cmd.subList(0, cmd.indexOf(MultiJvmSupport.jobJar().toString()) + 1));
         export.addAll(List.of("export", "--input", output.toString(), "--output", npy.toString()));
