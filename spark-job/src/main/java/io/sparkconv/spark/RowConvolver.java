@@ -26,15 +26,15 @@ import org.apache.spark.unsafe.Platform;
 
 /**
  * The one partition path of both Spark APIs, the batch job ({@code sparkconv run}) and the DataFrame transformer:
- * streams the rows of a partition in mini-batches of images of one geometry through a {@link Conv2D.Runner} and
- * appends the output tensor ({@code struct<shape: array<int>, data: array<float>>}) to each row. Everything here
+ * streams the rows of a partition in mini-batches of images of one geometry (decoded together, convolved one by
+ * one as their rows are emitted) through a {@link Conv2D.Runner} and appends the output tensor ({@code struct<shape: array<int>, data: array<float>>}) to each row. Everything here
  * was validated on the driver ({@link InputColumn#resolve}); what is checked per row is only what a schema cannot
  * tell (image sizes, channel counts, array lengths, nulls), and such rows follow the bad-record policy
  * ({@link HandleInvalid}: the transformer's handleInvalid, the job's --on-bad-record).
  *
  * <p>Rows are Spark's internal rows ({@code Dataset.queryExecution().toRdd()}), not external {@code Row}s: an
  * {@code array<float>} is copied into the batch buffer in one memory copy from its unsafe array, and the output
- * is written back as unsafe arrays, so no element is ever boxed. A batch is bounded by a byte budget
+ * is written back as one reused unsafe array ({@link OutputTensor}), so no element is ever boxed. A batch is bounded by a byte budget
  * ({@link BatchBudget}), never by the partition's size.
  */
 public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
@@ -121,7 +121,9 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
         final Conv2D.Runner runner;
         final ImageGeometry output;
         final int[] outputShape;
+        /** The batch's input images, in the layer's format. */
         final float[] in;
+        /** One output image, in the layer's format: written by the kernel for each row as it is emitted. */
         final float[] out;
         final float[] scratch;
         /** One output image in the table's data format, when it differs from the layer's. */
@@ -140,7 +142,7 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
             this.outputShape = outputShape;
             this.capacity = capacity;
             this.in = new float[Math.multiplyExact(input.size(), capacity)];
-            this.out = new float[Math.multiplyExact(output.size(), capacity)];
+            this.out = new float[output.size()];
             this.scratch = transposesInput ? new float[input.size()] : null;
             this.transposedOutput = transposesOutput ? new float[output.size()] : null;
             this.tensor = new OutputTensor(outputShape, output.size(), binaryOutput);
@@ -210,8 +212,8 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
         /**
          * The next row with its output tensor appended. The row, and the tensor's values, are rewritten by the
          * following call, as Spark's operators rewrite theirs (an unsafe projection returns one row): a consumer
-         * that keeps a row copies it ({@code InternalRow.copy()} copies the tensor too). The output is copied
-         * once here, from the batch into the slot's tensor value, instead of into a new array per row.
+         * that keeps a row copies it ({@code InternalRow.copy()} copies the tensor too). The image is convolved
+         * here and its output copied once, into the slot's tensor value, instead of into a new array per row.
          */
         @Override
         public InternalRow next() {
@@ -219,7 +221,7 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
                 throw new NoSuchElementException();
             }
             int index = pendingBatchIndex[emitted];
-            outputColumn.update(0, index < 0 ? null : outputTensor(batchSlot, index));
+            outputColumn.update(0, index < 0 ? null : convolve(batchSlot, index));
             return outputRow.apply(pending.get(emitted++), outputColumn);
         }
 
@@ -269,13 +271,6 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
                 count++;
                 if (count == slot.capacity) {
                     break;
-                }
-            }
-            if (count > 0) {
-                long started = System.nanoTime();
-                slot.runner.run(slot.in, 0, count, slot.out, 0);
-                if (metrics != null) {
-                    metrics.add(count, slot.flopsPerImage, System.nanoTime() - started);
                 }
             }
             if (counters != null && count + rejected > 0) {
@@ -482,8 +477,7 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
                         + ": raise the batch byte budget (--max-batch-bytes) and the executor heap");
             }
             int capacity = BatchBudget.capacity(budget, imageBytes, batchSize);
-            Conv2D.Runner runner = layer.newRunner(geometry.height(), geometry.width(), geometry.channels(),
-                    capacity);
+            Conv2D.Runner runner = layer.newRunner(geometry.height(), geometry.width(), geometry.channels(), 1);
             warmUpOnce(runner);
             if (metrics != null) {
                 String layerName = layer.spec().name() == null ? "conv2d" : layer.spec().name();
@@ -553,19 +547,25 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
             }
         }
 
-        /** Image {@code index} of the slot's output batch as the slot's tensor value, in dataFormat order. */
-        private InternalRow outputTensor(Slot slot, int index) {
-            ImageGeometry g = slot.output;
-            int size = g.size();
-            if (slot.transposedOutput == null) {
-                return slot.tensor.set(slot.out, index * size);
+        /**
+         * Convolves image {@code index} of the slot's batch into the slot's tensor value, in dataFormat order. One
+         * image at a time, as its row is emitted: its output (tens to hundreds of KiB) is still in the core's
+         * cache when Spark copies it, where a whole batch's output would have gone out to memory and back.
+         */
+        private InternalRow convolve(Slot slot, int index) {
+            long started = System.nanoTime();
+            slot.runner.run(slot.in, index * slot.input.size(), 1, slot.out, 0);
+            if (metrics != null) {
+                metrics.add(1, slot.flopsPerImage, System.nanoTime() - started);
             }
+            if (slot.transposedOutput == null) {
+                return slot.tensor.set(slot.out, 0);
+            }
+            ImageGeometry g = slot.output;
             if (layerFormat == DataFormat.CHANNELS_LAST) {
-                Layouts.nhwcToNchw(slot.out, index * size, slot.transposedOutput, 0, 1, g.channels(), g.height(),
-                        g.width());
+                Layouts.nhwcToNchw(slot.out, 0, slot.transposedOutput, 0, 1, g.channels(), g.height(), g.width());
             } else {
-                Layouts.nchwToNhwc(slot.out, index * size, slot.transposedOutput, 0, 1, g.channels(), g.height(),
-                        g.width());
+                Layouts.nchwToNhwc(slot.out, 0, slot.transposedOutput, 0, 1, g.channels(), g.height(), g.width());
             }
             return slot.tensor.set(slot.transposedOutput, 0);
         }
