@@ -2,6 +2,7 @@ package io.sparkconv.spark.job;
 
 import io.sparkconv.datasets.Rejection;
 import io.sparkconv.datasets.spark.SparkDatasets;
+import io.sparkconv.datasets.spark.TensorRows;
 import java.io.IOException;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
@@ -34,7 +35,13 @@ public final class JobOutput {
      */
     public static long writeParquet(Dataset<Row> table, String directory) {
         SparkSession spark = table.sparkSession();
-        table.write().mode(SaveMode.ErrorIfExists).parquet(directory);
+        table.write().mode(SaveMode.ErrorIfExists)
+                // Feature maps never repeat: Parquet's dictionary attempt on the tensor values (hashing every
+                // value, tens of KiB each as binary, then falling back to plain) only costs time.
+                .option("parquet.enable.dictionary#" + TensorRows.TENSOR + "." + TensorRows.DATA, "false")
+                .option("parquet.enable.dictionary#" + TensorRows.TENSOR + "." + TensorRows.DATA + ".list.element",
+                        "false")
+                .parquet(directory);
         // Counted from the committed files' footers, not from the tasks that wrote them (and without Spark's
         // reader, which ignores the hidden staging directory).
         return countRows(spark.sparkContext().hadoopConfiguration(), directory);
