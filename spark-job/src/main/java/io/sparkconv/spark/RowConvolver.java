@@ -27,15 +27,17 @@ import org.apache.spark.unsafe.Platform;
 /**
  * The one partition path of both Spark APIs, the batch job ({@code sparkconv run}) and the DataFrame transformer:
  * streams the rows of a partition in mini-batches of images of one geometry (decoded together, convolved one by
- * one as their rows are emitted) through a {@link Conv2D.Runner} and appends the output tensor ({@code struct<shape: array<int>, data: array<float>>}) to each row. Everything here
- * was validated on the driver ({@link InputColumn#resolve}); what is checked per row is only what a schema cannot
- * tell (image sizes, channel counts, array lengths, nulls), and such rows follow the bad-record policy
+ * one as their rows are emitted) through a {@link Conv2D.Runner} and appends the output tensor
+ * ({@code struct<shape: array<int>, data: array<float>>}) to each row. Everything here was validated on the
+ * driver ({@link InputColumn#resolve}); what is checked per row is only what a schema cannot tell (image sizes,
+ * channel counts, array lengths, nulls), and such rows follow the bad-record policy
  * ({@link HandleInvalid}: the transformer's handleInvalid, the job's --on-bad-record).
  *
  * <p>Rows are Spark's internal rows ({@code Dataset.queryExecution().toRdd()}), not external {@code Row}s: an
  * {@code array<float>} is copied into the batch buffer in one memory copy from its unsafe array, and the output
- * is written back as one reused unsafe array ({@link OutputTensor}), so no element is ever boxed. A batch is bounded by a byte budget
- * ({@link BatchBudget}), never by the partition's size.
+ * is written back as one reused unsafe array ({@link OutputTensor}), so no element is ever boxed. A batch is
+ * bounded by a byte budget ({@link BatchBudget}, which still counts each image's output: an upper bound now that
+ * one output image is held at a time), never by the partition's size.
  */
 public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
     private static final long serialVersionUID = 1L;
@@ -180,7 +182,7 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
         private final List<InternalRow> pending = new ArrayList<>();
         private int[] pendingBatchIndex = new int[16];
         private int emitted;
-        /** The slot whose output buffer holds the current batch. */
+        /** The slot whose input buffer holds the current batch. */
         private Slot batchSlot;
         /** The row returned by next(), reused as Spark's own operators reuse theirs. */
         private final JoinedRow outputRow = new JoinedRow();
