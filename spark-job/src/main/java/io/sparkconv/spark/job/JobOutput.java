@@ -11,6 +11,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -35,7 +36,7 @@ public final class JobOutput {
      */
     public static long writeParquet(Dataset<Row> table, String directory) {
         SparkSession spark = table.sparkSession();
-        table.write().mode(SaveMode.ErrorIfExists)
+        withoutPageChecksums(table.write(), spark).mode(SaveMode.ErrorIfExists)
                 // Feature maps never repeat: Parquet's dictionary attempt on the tensor values (hashing every
                 // value, tens of KiB each as binary, then falling back to plain) only costs time.
                 .option("parquet.enable.dictionary#" + TensorRows.TENSOR + "." + TensorRows.DATA, "false")
@@ -45,6 +46,21 @@ public final class JobOutput {
         // Counted from the committed files' footers, not from the tasks that wrote them (and without Spark's
         // reader, which ignores the hidden staging directory).
         return countRows(spark.sparkContext().hadoopConfiguration(), directory);
+    }
+
+    /** Parquet's setting for page checksums on write. */
+    static final String PAGE_CHECKSUMS = "parquet.page.write-checksum.enabled";
+
+    /**
+     * Turns Parquet's page checksums off unless the session sets {@value #PAGE_CHECKSUMS}: writing them copies
+     * every page once more and runs a CRC over it (a tenth of a binary-tensor run's task time, measured), and
+     * readers check them only when asked to, while the file system's own checksums (HDFS blocks, the local file
+     * system's .crc files) still cover every byte.
+     */
+    public static <T> DataFrameWriter<T> withoutPageChecksums(DataFrameWriter<T> writer, SparkSession spark) {
+        boolean configured = spark.conf().contains(PAGE_CHECKSUMS)
+                || spark.sparkContext().hadoopConfiguration().get(PAGE_CHECKSUMS) != null;
+        return configured ? writer : writer.option(PAGE_CHECKSUMS, "false");
     }
 
     /** Rows of the Parquet data files directly in {@code directory}, from their footers. */

@@ -14,6 +14,7 @@ import io.sparkconv.spark.ExecutorLayerCache;
 import io.sparkconv.spark.LayerPayload;
 import io.sparkconv.spark.job.ConvJob;
 import io.sparkconv.spark.job.JobConfigException;
+import io.sparkconv.spark.job.JobOutput;
 import io.sparkconv.spark.job.KerasModelLayers;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -215,7 +216,7 @@ public final class TileJob {
             JavaRDD<Row> rows = sc.parallelize(indices, tiles.count())
                     .mapPartitions(new ConvolveTiles(layer, plan.image, o.tileHeight, o.tileWidth,
                             o.maxDecodedPixels, tilesRead, tilesDone, pixels, planNames));
-            spark.createDataFrame(rows, TileRows.SCHEMA).write()
+            JobOutput.withoutPageChecksums(spark.createDataFrame(rows, TileRows.SCHEMA).write(), spark)
                     .mode(o.overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
                     // Bands are large binary values: no dictionary attempt, and row groups flushed early.
                     .option("parquet.enable.dictionary", "false")
