@@ -9,8 +9,11 @@
 #  4. spot-checks the stitched maps against `bin/sparkconv apply` on cropped windows (corners and interior),
 #     bit for bit;
 #  5. runs the kernel alone (io.sparkconv.bench.TileKernelProbe) on the same tiles, pixels and 2 threads, and
-#     prints tiled-mode throughput as a fraction of it.
-# Every timing line carries the load average: numbers from a loaded machine say little.
+#     prints tiled-mode throughput as a fraction of it, and the bytes it writes per second as a fraction of the
+#     disk's sequential write rate, measured here (the output is float32 maps: a light layer is bound by the disk).
+# Every timing line carries the load average: numbers from a loaded machine say little. Writes
+# bench/benchmarks/tile-large.txt, marked VALID only when the load average before the run was <= 0.3 (as
+# bench/run.sh), and only with the default SIZE.
 #
 #   bench/tile-large.sh                                  # the defaults below
 #   SIZE=6000 TILE=512 FILTERS=16 KSIZE=7 bench/tile-large.sh
@@ -27,9 +30,20 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 rss() { sed -n 's/.*Maximum resident set size (kbytes): \([0-9]*\).*/\1/p' "$1" | awk '{printf "%.0f MiB", $1 / 1024}'; }
 
 mvn -q -B -ntp ${MVN_FLAGS:-} -pl spark-job,bench -am package -DskipTests
+# Wait (up to 10 minutes; BENCH_WAIT_ROUNDS=0 to skip) for the build and anything else to settle.
+for _ in $(seq 1 "${BENCH_WAIT_ROUNDS:-120}"); do
+  awk '{exit !($1 <= 0.3)}' /proc/loadavg && break
+  sleep 5
+done
+load_before=$(cut -d' ' -f1 /proc/loadavg)
+commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
 work=$(mktemp -d "${TMPDIR:-/tmp}/sparkconv-tile-large.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-echo "work folder: $work (deleted at the end); $(nproc) cores; load average $(load)"
+body=$(mktemp)
+trap 'rm -rf "$work" "$body"' EXIT
+# Everything below goes to the terminal and to the result file, with the temporary folder's path as $WORK.
+exec 3>&1 > >(sed -u "s|$work|\$WORK|g" | tee "$body" >&3)
+output_pid=$!
+echo "work folder: \$WORK (deleted at the end); $(nproc) cores; load average $(load)"
 
 python3 - "$work" "$SIZE" "$FILTERS" "$KSIZE" <<'PY'
 import json, sys
@@ -51,6 +65,11 @@ for name, padding in (("layer", "same"), ("valid", "valid")):
         json.dump(layer, f)
 PY
 echo "generated $work/scene.npy: $(du -h "$work/scene.npy" | cut -f1)"
+# The disk's sequential write rate where the job writes: 1 GiB flushed to the disk.
+disk_mbps=$(dd if=/dev/zero of="$work/disk-probe" bs=1M count=1024 conv=fdatasync 2>&1 \
+    | awk '/copied/ {for (i = 1; i <= NF; i++) if ($i == "copied,") t = $(i + 1); print 1024 * 1.048576 / t}')
+rm -f "$work/disk-probe"
+echo "disk: $disk_mbps MB/s sequential (dd, 1 GiB, fdatasync)"
 
 echo "== tile: ${SIZE}x${SIZE}x3, tiles of $TILE, $FILTERS filters ${KSIZE}x${KSIZE}, local[2], heap $HEAP; load before $(load)"
 /usr/bin/time -v -o "$work/tile.time" env SPARKCONV_HEAP="$HEAP" bin/sparkconv tile --input "$work/scene.npy" \
@@ -101,5 +120,30 @@ kernel_out=$("$JAVA" --add-modules=jdk.incubator.vector -Xmx"$HEAP" -cp "bench/t
     io.sparkconv.bench.TileKernelProbe "$work/layer.json" "$work/kernel.npy" "$SIZE" "$SIZE" 3 "$TILE" 2 2>/dev/null)
 echo "$kernel_out; load after $(load)"
 kernel_rate=$(echo "$kernel_out" | sed -n 's/.*s, \([0-9.]*\) Mpx\/s.*/\1/p')
-awk -v j="$job_rate" -v k="$kernel_rate" \
-    'BEGIN { printf "tiled mode: %.2f Mpx/s = %.0f%% of the kernel alone (%.2f Mpx/s)\n", j, 100 * j / k, k }'
+awk -v j="$job_rate" -v k="$kernel_rate" -v f="$FILTERS" -v d="$disk_mbps" 'BEGIN {
+    printf "RATIO tiled mode: %.2f Mpx/s = %.2f of the kernel alone (%.2f Mpx/s; target >= 0.85)\n", j, j / k, k
+    printf "RATIO tiled mode writes %.0f MB/s of float32 maps = %.2f of the disk'"'"'s %.0f MB/s\n", j * f * 4, j * f * 4 / d, d }'
+exec 1>&3 3>&-
+wait "$output_pid" 2>/dev/null || sleep 1
+if [ "$SIZE" != 20000 ]; then
+  verdict="INVALID (SIZE=$SIZE: not the benchmark's 20000x20000 image)"
+elif awk -v l="$load_before" 'BEGIN {exit !(l <= 0.3)}'; then
+  verdict="VALID (load average $load_before <= 0.3 before the run)"
+else
+  verdict="INVALID (load average $load_before > 0.3 before the run: a busy machine)"
+fi
+out=bench/benchmarks/tile-large.txt
+{
+  echo "$verdict"
+  echo "Command: bench/tile-large.sh (SIZE=$SIZE TILE=$TILE FILTERS=$FILTERS KSIZE=$KSIZE HEAP=$HEAP)"
+  echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "Commit: $commit"
+  lscpu | grep -E '^(Model name|CPU\(s\)):' | sed 's/  */ /g'
+  echo "JDK: $("$JAVA" -version 2>&1 | head -1)"
+  echo "Load average at the start: $load_before"
+  echo
+  grep '^RATIO' "$body" | sed 's/^RATIO /  /'
+  echo
+  cat "$body"
+} > "$out"
+echo "wrote $out: $verdict"
