@@ -65,7 +65,9 @@ for name, padding in (("layer", "same"), ("valid", "valid")):
         json.dump(layer, f)
 PY
 echo "generated $work/scene.npy: $(du -h "$work/scene.npy" | cut -f1)"
-# The disk's sequential write rate where the job writes: 1 GiB flushed to the disk.
+# The disk's sequential write rate where the job writes: 1 GiB flushed to the disk, after the scene's own
+# writes have reached it (measured while they are flushed, the rate is a fraction of the disk's).
+sync
 disk_mbps=$(dd if=/dev/zero of="$work/disk-probe" bs=1M count=1024 conv=fdatasync 2>&1 \
     | awk '/copied/ {for (i = 1; i <= NF; i++) if ($i == "copied,") t = $(i + 1); print 1024 * 1.048576 / t}')
 rm -f "$work/disk-probe"

@@ -125,10 +125,13 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
         final int[] outputShape;
         /** The batch's input images, in the layer's format. */
         final float[] in;
-        /** One output image, in the layer's format: written by the kernel for each row as it is emitted. */
+        /**
+         * One output image in the layer's format, when the kernel cannot write it into the tensor value itself
+         * (binary output, or a table in the other data format); null otherwise.
+         */
         final float[] out;
         final float[] scratch;
-        /** One output image in the table's data format, when it differs from the layer's. */
+        /** One output image in the table's data format, for binary output in the other data format; else null. */
         final float[] transposedOutput;
         /** The output tensor of the row being emitted: rewritten for each row (see {@link Batches#next}). */
         final OutputTensor tensor;
@@ -144,9 +147,9 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
             this.outputShape = outputShape;
             this.capacity = capacity;
             this.in = new float[Math.multiplyExact(input.size(), capacity)];
-            this.out = new float[output.size()];
+            this.out = binaryOutput || transposesOutput ? new float[output.size()] : null;
             this.scratch = transposesInput ? new float[input.size()] : null;
-            this.transposedOutput = transposesOutput ? new float[output.size()] : null;
+            this.transposedOutput = binaryOutput && transposesOutput ? new float[output.size()] : null;
             this.tensor = new OutputTensor(outputShape, output.size(), binaryOutput);
             this.flopsPerImage = flopsPerImage;
             this.invalidReason = null;
@@ -552,24 +555,37 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
         /**
          * Convolves image {@code index} of the slot's batch into the slot's tensor value, in dataFormat order. One
          * image at a time, as its row is emitted: its output (tens to hundreds of KiB) is still in the core's
-         * cache when Spark copies it, where a whole batch's output would have gone out to memory and back.
+         * cache when Spark copies it, where a whole batch's output would have gone out to memory and back. An
+         * array tensor in the layer's format is written by the kernel in place; otherwise the image goes through
+         * {@code slot.out} (and a transposition).
          */
         private InternalRow convolve(Slot slot, int index) {
             long started = System.nanoTime();
-            slot.runner.run(slot.in, index * slot.input.size(), 1, slot.out, 0);
+            float[] values = slot.tensor.values();
+            boolean inPlace = slot.out == null;
+            if (inPlace) {
+                slot.runner.run(slot.in, index * slot.input.size(), 1, values, slot.tensor.valuesIndex());
+            } else {
+                slot.runner.run(slot.in, index * slot.input.size(), 1, slot.out, 0);
+            }
             if (metrics != null) {
                 metrics.add(1, slot.flopsPerImage, System.nanoTime() - started);
             }
-            if (slot.transposedOutput == null) {
+            if (inPlace) {
+                return slot.tensor.value();
+            }
+            if (values == null && slot.transposedOutput == null) {
                 return slot.tensor.set(slot.out, 0);
             }
+            float[] target = values != null ? values : slot.transposedOutput;
+            int at = values != null ? slot.tensor.valuesIndex() : 0;
             ImageGeometry g = slot.output;
             if (layerFormat == DataFormat.CHANNELS_LAST) {
-                Layouts.nhwcToNchw(slot.out, 0, slot.transposedOutput, 0, 1, g.channels(), g.height(), g.width());
+                Layouts.nhwcToNchw(slot.out, 0, target, at, 1, g.channels(), g.height(), g.width());
             } else {
-                Layouts.nchwToNhwc(slot.out, 0, slot.transposedOutput, 0, 1, g.channels(), g.height(), g.width());
+                Layouts.nchwToNhwc(slot.out, 0, target, at, 1, g.channels(), g.height(), g.width());
             }
-            return slot.tensor.set(slot.transposedOutput, 0);
+            return values != null ? slot.tensor.value() : slot.tensor.set(slot.transposedOutput, 0);
         }
 
         /** " (image origin ...)" for an image row, else nothing. */
