@@ -26,11 +26,8 @@ git worktree add --detach "$tmp/base" "$base" >/dev/null
 mvn -q -B -ntp ${MVN_FLAGS:-} -pl bench -am package -DskipTests
 
 export TF_OVERRIDE_GLOBAL_THREADPOOL=1 TF_CPP_MIN_LOG_LEVEL=2
-for _ in $(seq 1 "${BENCH_WAIT_ROUNDS:-120}"); do
-  awk '{exit !($1 <= 0.3)}' /proc/loadavg && break
-  sleep 5
-done
-load_before=$(cut -d' ' -f1 /proc/loadavg)
+. bench/quiet-machine.sh
+wait_for_quiet_machine
 probe() {   # $1: tree; prints "shape t=1  vector X  tensorflow Y" lines
   (cd "$1" && "$JAVA" --add-modules=jdk.incubator.vector -Xmx2g -cp "bench/target/classes:$(cat bench/target/classpath.txt)" \
     io.sparkconv.bench.Probe "$shapes" 1 "$seconds" vector,tensorflow 2>/dev/null | grep ' t=1 ')

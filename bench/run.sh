@@ -32,12 +32,8 @@ case "${JVM_FLAGS:-}" in *UseAVX=2*) out=$out-useavx2 ;; esac
 out=$out.txt
 mkdir -p bench/benchmarks
 
-# Wait (up to 10 minutes; BENCH_WAIT_ROUNDS=0 to skip) for the build and anything else to settle: a busy machine makes the run invalid.
-for _ in $(seq 1 "${BENCH_WAIT_ROUNDS:-120}"); do
-  awk '{exit !($1 <= 0.3)}' /proc/loadavg && break
-  sleep 5
-done
-load_before=$(cut -d' ' -f1 /proc/loadavg)
+. bench/quiet-machine.sh
+wait_for_quiet_machine
 
 # TensorFlow Java otherwise shares one process-wide intra-op pool, ignoring the session's thread count.
 export TF_OVERRIDE_GLOBAL_THREADPOOL=1
@@ -50,7 +46,7 @@ tmp=$(mktemp)
 {
   echo "Command: ${JVM_FLAGS:+JVM_FLAGS=\"$JVM_FLAGS\" }bench/run.sh $*${JAVA:+ (JAVA=$JAVA)}"
   echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo "Commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
+  echo "Commit: $(commit_measured)"
   echo "CPU: $model (family $family, model $cpu_model), $(nproc) CPUs"
   lscpu | grep -E '^(Thread\(s\) per core|L2 cache|L3 cache):' | sed 's/  */ /g'
   echo "Flags: AVX2 $(grep -qw avx2 /proc/cpuinfo && echo yes || echo no), AVX-512F $(grep -qw avx512f /proc/cpuinfo && echo yes || echo no)"

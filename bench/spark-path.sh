@@ -39,14 +39,10 @@ heap="-Xmx8g -Xms8g -XX:+AlwaysPreTouch -XX:InitiatingHeapOccupancyPercent=75"
 scale=${QUICK:+20}
 scale=${scale:-1}
 n() { echo $(( $1 / scale )); }
-# Wait (up to 10 minutes; BENCH_WAIT_ROUNDS=0 to skip) for the build and anything else to settle.
-for _ in $(seq 1 "${BENCH_WAIT_ROUNDS:-120}"); do
-  awk '{exit !($1 <= 0.3)}' /proc/loadavg && break
-  sleep 5
-done
-load_before=$(cut -d' ' -f1 /proc/loadavg)
+. bench/quiet-machine.sh
+wait_for_quiet_machine
 # Before the output file is rewritten (which would count as an uncommitted change).
-commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
+commit=$(commit_measured)
 work=$(mktemp -d "${BENCH_DIR:-bench/target}/spark-path.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 body=$(mktemp)

@@ -30,13 +30,9 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 rss() { sed -n 's/.*Maximum resident set size (kbytes): \([0-9]*\).*/\1/p' "$1" | awk '{printf "%.0f MiB", $1 / 1024}'; }
 
 mvn -q -B -ntp ${MVN_FLAGS:-} -pl spark-job,bench -am package -DskipTests
-# Wait (up to 10 minutes; BENCH_WAIT_ROUNDS=0 to skip) for the build and anything else to settle.
-for _ in $(seq 1 "${BENCH_WAIT_ROUNDS:-120}"); do
-  awk '{exit !($1 <= 0.3)}' /proc/loadavg && break
-  sleep 5
-done
-load_before=$(cut -d' ' -f1 /proc/loadavg)
-commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
+. bench/quiet-machine.sh
+wait_for_quiet_machine
+commit=$(commit_measured)
 work=$(mktemp -d "${TMPDIR:-/tmp}/sparkconv-tile-large.XXXXXX")
 body=$(mktemp)
 trap 'rm -rf "$work" "$body"' EXIT
