@@ -15,7 +15,8 @@
 # bench/benchmarks/tile-large.txt, marked VALID only when the load average before the run was <= 0.3 (as
 # bench/run.sh), and only with the default SIZE.
 #
-#   bench/tile-large.sh                                  # the defaults below
+#   bench/tile-large.sh                                  # the defaults below -> bench/benchmarks/tile-large.txt
+#   KSIZE=15 FILTERS=4 bench/tile-large.sh               # a compute-bound layer -> tile-large-k15-f4.txt
 #   SIZE=6000 TILE=512 FILTERS=16 KSIZE=7 bench/tile-large.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -130,7 +131,9 @@ elif awk -v l="$load_before" 'BEGIN {exit !(l <= 0.3)}'; then
 else
   verdict="INVALID (load average $load_before > 0.3 before the run: a busy machine)"
 fi
+# The default layer (5x5, 8 filters: light, so bound by the disk) has the plain name; another layer its own file.
 out=bench/benchmarks/tile-large.txt
+[ "$FILTERS/$KSIZE" != 8/5 ] && out=bench/benchmarks/tile-large-k${KSIZE}-f${FILTERS}.txt
 {
   echo "$verdict"
   echo "Command: bench/tile-large.sh (SIZE=$SIZE TILE=$TILE FILTERS=$FILTERS KSIZE=$KSIZE HEAP=$HEAP)"
