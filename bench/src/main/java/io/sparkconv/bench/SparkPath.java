@@ -158,7 +158,7 @@ public final class SparkPath {
                 false, layer, hwc[2], InputColumn.Wording.JOB);
         RowConvolver convolver = conv.convolver(tensor, batch, 0, HandleInvalid.ERROR, "bench", "", null);
         Runnable rddJob = () -> {
-            ConvJob.convolve(ConvJob.recordTable(spark, records), convolver, TensorRows.TENSOR).write().format("noop")
+            ConvJob.convolve(ConvJob.recordTable(spark, records), convolver).write().format("noop")
                     .mode("overwrite").save();
         };
         List<Double> rddRates = new ArrayList<>();

@@ -5,6 +5,7 @@ import io.sparkconv.core.tensor.DataFormat;
 import io.sparkconv.core.tensor.Layouts;
 import io.sparkconv.datasets.DatasetException;
 import io.sparkconv.datasets.Rejection;
+import io.sparkconv.datasets.spark.TensorRows;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -18,11 +19,18 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.BoundReference;
+import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.JoinedRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
+import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
 import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.unsafe.Platform;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * The one partition path of both Spark APIs, the batch job ({@code sparkconv run}) and the DataFrame transformer:
@@ -66,6 +74,11 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
     private final ConvolverMetrics metrics;
     /** The output tensor's data as little-endian float32 bytes (binary), else as array<float>. */
     private final boolean binaryOutput;
+    /**
+     * The types of the input's other columns, in order, when output rows leave the input column out (the job:
+     * {@link #droppingInputColumn}); null when they keep every input column (the transformer).
+     */
+    private final DataType[] keptTypes;
 
     /**
      * @param maxBatchBytes a task's batch byte budget; 0: the executor's default ({@link BatchBudget})
@@ -103,6 +116,57 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
         this.counters = counters;
         this.metrics = metrics;
         this.binaryOutput = binaryOutput;
+        this.keptTypes = null;
+    }
+
+    private RowConvolver(RowConvolver base, DataType[] keptTypes) {
+        this.layer = base.layer;
+        this.input = base.input;
+        this.columnName = base.columnName;
+        this.columnIndex = base.columnIndex;
+        this.kind = base.kind;
+        this.fixedGeometry = base.fixedGeometry;
+        this.dataFormat = base.dataFormat;
+        this.batchSize = base.batchSize;
+        this.maxBatchBytes = base.maxBatchBytes;
+        this.handleInvalid = base.handleInvalid;
+        this.who = base.who;
+        this.invalidHint = base.invalidHint;
+        this.counters = base.counters;
+        this.metrics = base.metrics;
+        this.binaryOutput = base.binaryOutput;
+        this.keptTypes = keptTypes;
+    }
+
+    /**
+     * This convolver with output rows that leave the input column out: the other columns of {@code inputSchema}
+     * in order, then the output tensor ({@link #outputSchema}). A batch then holds each pending row without its
+     * input tensor, which is copied once, into the batch, instead of twice (a kept row is a copy: the input
+     * iterator reuses its rows).
+     */
+    public RowConvolver droppingInputColumn(StructType inputSchema) {
+        List<DataType> kept = new ArrayList<>();
+        for (int i = 0; i < inputSchema.size(); i++) {
+            if (i != columnIndex) {
+                kept.add(inputSchema.fields()[i].dataType());
+            }
+        }
+        return new RowConvolver(this, kept.toArray(new DataType[0]));
+    }
+
+    /**
+     * The schema of the output rows for input rows of {@code inputSchema}: the input columns (without the input
+     * column when {@link #droppingInputColumn dropping} it), then the output tensor as {@code outputColumn}.
+     */
+    public StructType outputSchema(StructType inputSchema, String outputColumn) {
+        List<StructField> fields = new ArrayList<>();
+        for (int i = 0; i < inputSchema.size(); i++) {
+            if (keptTypes == null || i != columnIndex) {
+                fields.add(inputSchema.fields()[i]);
+            }
+        }
+        StructType kept = new StructType(fields.toArray(new StructField[0]));
+        return kept.add(outputColumn, binaryOutput ? TensorRows.BINARY_TENSOR_TYPE : TensorRows.TENSOR_TYPE, false);
     }
 
     /** Whether the output tensor's data is binary (little-endian float32) rather than array<float>. */
@@ -198,12 +262,33 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
         /** Rows taken from the input so far: the next row's index in the partition. */
         private long pulled;
         private boolean firstRejectionReported;
+        /** A pending row without the input column (the other columns, in order); null: rows are kept whole. */
+        private final UnsafeProjection withoutInput;
 
         Batches(Conv2D layer, Iterator<InternalRow> rows, long budget) {
             this.layer = layer;
             this.layerFormat = layer.spec().dataFormat();
             this.rows = rows;
             this.budget = budget;
+            if (keptTypes == null) {
+                withoutInput = null;
+            } else {
+                List<Expression> columns = new ArrayList<>();
+                for (int i = 0, k = 0; k < keptTypes.length; i++) {
+                    if (i != columnIndex) {
+                        columns.add(new BoundReference(i, keptTypes[k++], true));
+                    }
+                }
+                withoutInput = UnsafeProjection.create(CollectionConverters.asScala(columns).toSeq());
+            }
+        }
+
+        /** The row as a batch keeps it until its output is emitted: a copy, without the input when dropping it. */
+        private InternalRow pendingCopy(InternalRow row, boolean copied) {
+            if (withoutInput != null) {
+                return withoutInput.apply(row).copy();
+            }
+            return copied ? row : row.copy();
         }
 
         @Override
@@ -237,12 +322,16 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
             int count = 0;
             int rejected = 0;
             while (pending.size() < batchSize && (carried != null || rows.hasNext())) {
+                // The row as pulled is valid until the next pull: it is read (and copied into the batch) now.
                 InternalRow row;
+                boolean copied;
                 if (carried != null) {
                     row = carried;
                     carried = null;
+                    copied = true;
                 } else {
-                    row = rows.next().copy();
+                    row = rows.next();
+                    copied = false;
                     pulled++;
                 }
                 Slot rowSlot = inspect(row) ? slotFor(inspected) : null;
@@ -262,17 +351,17 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
                     rejected++;
                     reject(row);
                     if (handleInvalid == HandleInvalid.KEEP) {
-                        addPending(row, -1);
+                        addPending(pendingCopy(row, copied), -1);
                     }
                     continue;
                 }
                 if (slot != null && rowSlot != slot) {
-                    carried = row;
+                    carried = copied ? row : row.copy();
                     break;
                 }
                 slot = rowSlot;
                 copyInput(row, slot, count);
-                addPending(row, count);
+                addPending(pendingCopy(row, copied), count);
                 count++;
                 if (count == slot.capacity) {
                     break;

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sparkconv.core.conv.Conv2D;
 import io.sparkconv.core.tensor.FloatTensor;
 import io.sparkconv.datasets.ImageRecord;
+import io.sparkconv.datasets.spark.TensorRows;
+import io.sparkconv.spark.job.ConvJob;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -19,6 +21,8 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.serializer.KryoSerializer;
 import org.apache.spark.serializer.SerializerInstance;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -108,6 +112,45 @@ class SparkConvTest {
                 int[] s = input.get(i).shape();
                 int[] full = conv.outputShape(new int[] {1, s[0], s[1], s[2]});
                 assertArrayEquals(Arrays.copyOfRange(full, 1, 4), out.get(i).shape());
+            }
+        }
+    }
+
+    /**
+     * The job's partition path keeps each pending row without its input tensor: the other columns come out whole
+     * and in order, and a row whose size differs from its batch's (carried to the next batch, its input still
+     * needed) is convolved as the others.
+     */
+    @Test
+    void theJobsPathLeavesTheInputColumnOutAndKeepsTheOthersWithMixedSizesInOnePartition() {
+        Conv2D conv = layer("channels_last", "valid", 3, 2, 4);
+        List<ImageRecord> input = new ArrayList<>();
+        input.addAll(SparkTestSupport.randomRecords(31, "small.npy", 5, 0, 6, 5, 2));
+        input.addAll(SparkTestSupport.randomRecords(32, "large.npy", 4, 5, 11, 8, 2));
+        input.addAll(SparkTestSupport.randomRecords(33, "small2.npy", 3, 9, 6, 5, 2));
+        List<float[]> expected = expected(conv, input);
+        try (SparkConv sparkConv = SparkConv.broadcast(jsc, conv, 2)) {
+            InputColumn tensor = InputColumn.resolve(TensorRows.SCHEMA, TensorRows.TENSOR, null,
+                    conv.spec().dataFormat(), false, conv, 2, InputColumn.Wording.JOB);
+            RowConvolver convolver = sparkConv.convolver(tensor, 4, 0, HandleInvalid.ERROR, "test", "", null);
+            Dataset<Row> out = ConvJob.convolve(ConvJob.recordTable(spark, jsc.parallelize(input, 1)), convolver);
+            assertEquals(List.of(TensorRows.SOURCE, TensorRows.INDEX, TensorRows.ORDINAL, TensorRows.LABEL,
+                    TensorRows.TENSOR), Arrays.asList(out.schema().fieldNames()));
+            List<Row> rows = out.orderBy(TensorRows.ORDINAL).collectAsList();
+            assertEquals(input.size(), rows.size());
+            for (int i = 0; i < input.size(); i++) {
+                ImageRecord record = input.get(i);
+                Row row = rows.get(i);
+                assertEquals(record.source(), row.getString(0), "record " + i);
+                assertEquals(record.index(), row.getLong(1), "record " + i);
+                assertEquals(record.ordinal(), row.getLong(2), "record " + i);
+                assertEquals(record.label(), row.getInt(3), "record " + i);
+                List<Float> values = row.getStruct(4).getList(1);
+                float[] data = new float[values.size()];
+                for (int j = 0; j < data.length; j++) {
+                    data[j] = values.get(j);
+                }
+                assertArrayEquals(expected.get(i), data, 0f, "record " + i);
             }
         }
     }

@@ -453,19 +453,16 @@ public final class ConvJob {
         return InternalRows.toDataFrame(spark, rows, TensorRows.SCHEMA);
     }
 
-    /** Name of the output column while the input column is still there. */
-    private static final String OUTPUT_COLUMN = "__sparkconv_output";
-
     /**
-     * The table with {@code column} replaced by the convolution's tensor column, named {@code tensor}, at the end;
-     * the other columns (ids, labels, a run's source/index/ordinal/label) kept as they are.
+     * The table with the convolver's input column replaced by the convolution's tensor column, named
+     * {@code tensor}, at the end; the other columns (ids, labels, a run's source/index/ordinal/label) kept as they
+     * are. The convolver leaves the input column out of the rows it keeps while a batch is convolved.
      */
-    public static Dataset<Row> convolve(Dataset<Row> table, RowConvolver convolver, String column) {
-        RDD<InternalRow> output = InternalRows.of(table).toJavaRDD().mapPartitions(convolver, true).rdd();
-        StructType schema = table.schema().add(OUTPUT_COLUMN, convolver.binaryOutput()
-                ? TensorRows.BINARY_TENSOR_TYPE : TensorRows.TENSOR_TYPE, false);
-        return InternalRows.toDataFrame(table.sparkSession(), output, schema).drop(column)
-                .withColumnRenamed(OUTPUT_COLUMN, TensorRows.TENSOR);
+    public static Dataset<Row> convolve(Dataset<Row> table, RowConvolver convolver) {
+        RowConvolver dropping = convolver.droppingInputColumn(table.schema());
+        RDD<InternalRow> output = InternalRows.of(table).toJavaRDD().mapPartitions(dropping, true).rdd();
+        return InternalRows.toDataFrame(table.sparkSession(), output,
+                dropping.outputSchema(table.schema(), TensorRows.TENSOR));
     }
 
     /**
@@ -586,7 +583,7 @@ public final class ConvJob {
                 counters.add(layerCounters);
                 table = convolve(table, currentConv.convolver(input, o.batchSize, plan.batchBytes, policy,
                         "sparkconv run", "Use --on-bad-record skip or quarantine to leave such records out.",
-                        layerCounters, "binary".equals(o.outputEncoding)), column);
+                        layerCounters, "binary".equals(o.outputEncoding)));
                 column = TensorRows.TENSOR;
                 inputShape = null;
                 if (i == plan.nextLayers.size()) {
