@@ -96,13 +96,24 @@ class SparkConvTest {
         }
     }
 
+    /**
+     * Twelve records of two channels for one partition: 5 small images, 4 large, 3 small again, so batches of 4
+     * meet a size change in their middle.
+     */
+    private static List<ImageRecord> mixedSizes(long seed, boolean channelsFirst) {
+        int[] small = channelsFirst ? new int[] {2, 6, 5} : new int[] {6, 5, 2};
+        int[] large = channelsFirst ? new int[] {2, 11, 8} : new int[] {11, 8, 2};
+        List<ImageRecord> input = new ArrayList<>();
+        input.addAll(SparkTestSupport.randomRecords(seed, "small.npy", 5, 0, small));
+        input.addAll(SparkTestSupport.randomRecords(seed + 1, "large.npy", 4, 5, large));
+        input.addAll(SparkTestSupport.randomRecords(seed + 2, "small2.npy", 3, 9, small));
+        return input;
+    }
+
     @Test
     void channelsFirstAndMixedImageSizesInOnePartition() {
         Conv2D conv = layer("channels_first", "valid", 3, 2, 2);
-        List<ImageRecord> input = new ArrayList<>();
-        input.addAll(SparkTestSupport.randomRecords(11, "small.npy", 5, 0, 2, 6, 5));
-        input.addAll(SparkTestSupport.randomRecords(12, "large.npy", 4, 5, 2, 11, 8));
-        input.addAll(SparkTestSupport.randomRecords(13, "small2.npy", 3, 9, 2, 6, 5));
+        List<ImageRecord> input = mixedSizes(11, true);
         List<float[]> expected = expected(conv, input);
         try (SparkConv sparkConv = SparkConv.broadcast(jsc, conv, 2)) {
             List<ImageRecord> out = sortedByOrdinal(sparkConv.apply(jsc.parallelize(input, 1), 4).collect());
@@ -124,10 +135,7 @@ class SparkConvTest {
     @Test
     void theJobsPathLeavesTheInputColumnOutAndKeepsTheOthersWithMixedSizesInOnePartition() {
         Conv2D conv = layer("channels_last", "valid", 3, 2, 4);
-        List<ImageRecord> input = new ArrayList<>();
-        input.addAll(SparkTestSupport.randomRecords(31, "small.npy", 5, 0, 6, 5, 2));
-        input.addAll(SparkTestSupport.randomRecords(32, "large.npy", 4, 5, 11, 8, 2));
-        input.addAll(SparkTestSupport.randomRecords(33, "small2.npy", 3, 9, 6, 5, 2));
+        List<ImageRecord> input = mixedSizes(31, false);
         List<float[]> expected = expected(conv, input);
         try (SparkConv sparkConv = SparkConv.broadcast(jsc, conv, 2)) {
             InputColumn tensor = InputColumn.resolve(TensorRows.SCHEMA, TensorRows.TENSOR, null,
