@@ -10,7 +10,7 @@
 #     bit for bit;
 #  5. runs the kernel alone (io.sparkconv.bench.TileKernelProbe) on the same tiles, pixels and 2 threads, and
 #     prints tiled-mode throughput as a fraction of it, and the bytes it writes per second as a fraction of the
-#     disk's sequential write rate, measured here (the output is float32 maps: a light layer is bound by the disk).
+#     disk's sequential write rate, measured here (the output is float32 maps: a light layer is bound by writing them).
 # Every timing line carries the load average: numbers from a loaded machine say little. Writes
 # bench/benchmarks/tile-large.txt, marked VALID only when the load average before the run was <= 0.3 (as
 # bench/run.sh), and only with the default SIZE.
@@ -131,7 +131,7 @@ elif awk -v l="$load_before" 'BEGIN {exit !(l <= 0.3)}'; then
 else
   verdict="INVALID (load average $load_before > 0.3 before the run: a busy machine)"
 fi
-# The default layer (5x5, 8 filters: light, so bound by the disk) has the plain name; another layer its own file.
+# The default layer (5x5, 8 filters: light, bound by writing its output) has the plain name; another its own file.
 out=bench/benchmarks/tile-large.txt
 [ "$FILTERS/$KSIZE" != 8/5 ] && out=bench/benchmarks/tile-large-k${KSIZE}-f${FILTERS}.txt
 {

@@ -26,7 +26,6 @@ import org.apache.spark.sql.catalyst.expressions.JoinedRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
 import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
 import org.apache.spark.sql.catalyst.util.ArrayData;
-import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.unsafe.Platform;
@@ -75,10 +74,10 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
     /** The output tensor's data as little-endian float32 bytes (binary), else as array<float>. */
     private final boolean binaryOutput;
     /**
-     * The types of the input's other columns, in order, when output rows leave the input column out (the job:
-     * {@link #droppingInputColumn}); null when they keep every input column (the transformer).
+     * The input rows' schema when output rows leave the input column out (the job: {@link #droppingInputColumn});
+     * null when they keep every input column (the transformer).
      */
-    private final DataType[] keptTypes;
+    private final StructType droppedFrom;
 
     /**
      * @param maxBatchBytes a task's batch byte budget; 0: the executor's default ({@link BatchBudget})
@@ -98,6 +97,13 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
     public RowConvolver(Broadcast<LayerPayload> layer, InputColumn input, int batchSize, long maxBatchBytes,
             HandleInvalid handleInvalid, String who, String invalidHint, RowCounters counters,
             ConvolverMetrics metrics, boolean binaryOutput) {
+        this(layer, input, batchSize, maxBatchBytes, handleInvalid, who, invalidHint, counters, metrics, binaryOutput,
+                null);
+    }
+
+    private RowConvolver(Broadcast<LayerPayload> layer, InputColumn input, int batchSize, long maxBatchBytes,
+            HandleInvalid handleInvalid, String who, String invalidHint, RowCounters counters,
+            ConvolverMetrics metrics, boolean binaryOutput, StructType droppedFrom) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         }
@@ -116,26 +122,7 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
         this.counters = counters;
         this.metrics = metrics;
         this.binaryOutput = binaryOutput;
-        this.keptTypes = null;
-    }
-
-    private RowConvolver(RowConvolver base, DataType[] keptTypes) {
-        this.layer = base.layer;
-        this.input = base.input;
-        this.columnName = base.columnName;
-        this.columnIndex = base.columnIndex;
-        this.kind = base.kind;
-        this.fixedGeometry = base.fixedGeometry;
-        this.dataFormat = base.dataFormat;
-        this.batchSize = base.batchSize;
-        this.maxBatchBytes = base.maxBatchBytes;
-        this.handleInvalid = base.handleInvalid;
-        this.who = base.who;
-        this.invalidHint = base.invalidHint;
-        this.counters = base.counters;
-        this.metrics = base.metrics;
-        this.binaryOutput = base.binaryOutput;
-        this.keptTypes = keptTypes;
+        this.droppedFrom = droppedFrom;
     }
 
     /**
@@ -145,13 +132,8 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
      * iterator reuses its rows).
      */
     public RowConvolver droppingInputColumn(StructType inputSchema) {
-        List<DataType> kept = new ArrayList<>();
-        for (int i = 0; i < inputSchema.size(); i++) {
-            if (i != columnIndex) {
-                kept.add(inputSchema.fields()[i].dataType());
-            }
-        }
-        return new RowConvolver(this, kept.toArray(new DataType[0]));
+        return new RowConvolver(layer, input, batchSize, maxBatchBytes, handleInvalid, who, invalidHint, counters,
+                metrics, binaryOutput, inputSchema);
     }
 
     /**
@@ -161,7 +143,7 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
     public StructType outputSchema(StructType inputSchema, String outputColumn) {
         List<StructField> fields = new ArrayList<>();
         for (int i = 0; i < inputSchema.size(); i++) {
-            if (keptTypes == null || i != columnIndex) {
+            if (droppedFrom == null || i != columnIndex) {
                 fields.add(inputSchema.fields()[i]);
             }
         }
@@ -270,13 +252,13 @@ public final class RowConvolver implements FlatMapFunction<Iterator<InternalRow>
             this.layerFormat = layer.spec().dataFormat();
             this.rows = rows;
             this.budget = budget;
-            if (keptTypes == null) {
+            if (droppedFrom == null) {
                 withoutInput = null;
             } else {
                 List<Expression> columns = new ArrayList<>();
-                for (int i = 0, k = 0; k < keptTypes.length; i++) {
+                for (int i = 0; i < droppedFrom.size(); i++) {
                     if (i != columnIndex) {
-                        columns.add(new BoundReference(i, keptTypes[k++], true));
+                        columns.add(new BoundReference(i, droppedFrom.fields()[i].dataType(), true));
                     }
                 }
                 withoutInput = UnsafeProjection.create(CollectionConverters.asScala(columns).toSeq());
